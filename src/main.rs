@@ -1,0 +1,3 @@
+fn main() {
+    println!("aio {}", env!("CARGO_PKG_VERSION"));
+}
