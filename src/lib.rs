@@ -3,4 +3,88 @@
 //! Pipeline: lexer → parser → AST → compiler → bytecode → VM (+ scheduler).
 
 pub mod ast;
+pub mod builtins;
+pub mod bytecode;
+pub mod compiler;
+pub mod diagnostics;
+pub mod dict;
+pub mod disasm;
+pub mod format;
+pub mod lexer;
+pub mod object;
+pub mod parser;
+pub mod scheduler;
 pub mod span;
+pub mod types;
+pub mod value;
+pub mod vm;
+
+use std::rc::Rc;
+
+use bytecode::{Code, Source};
+use diagnostics::Diagnostic;
+
+/// Parse and compile a whole program.
+pub fn compile(name: &str, text: &str, top_level_await: bool) -> Result<Rc<Code>, Vec<Diagnostic>> {
+    let body = parser::parse(text).map_err(|errs| {
+        errs.into_iter()
+            .map(|e| Diagnostic {
+                span: e.span,
+                message: e.message,
+                help: e.help,
+            })
+            .collect::<Vec<_>>()
+    })?;
+    let source = Rc::new(Source {
+        name: name.to_string(),
+        text: text.to_string(),
+    });
+    compiler::compile_module(&body, source, top_level_await).map_err(|e| {
+        vec![Diagnostic {
+            span: e.span,
+            message: e.message,
+            help: e.help,
+        }]
+    })
+}
+
+/// Options for running a program.
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    pub virtual_time: bool,
+}
+
+/// Run a program's source; returns the process exit status.
+pub fn run_source(name: &str, text: &str, opts: &RunOptions) -> i32 {
+    let color = std::env::var_os("NO_COLOR").is_none()
+        && std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let code = match compile(name, text, false) {
+        Ok(c) => c,
+        Err(diags) => {
+            for d in &diags {
+                eprint!("{}", diagnostics::render_syntax_error(name, text, d, color));
+            }
+            return 1;
+        }
+    };
+    let mut vm = vm::Vm::new(opts.virtual_time);
+    let module = Rc::new(object::Module::new("__main__"));
+    module.set("__name__", value::Value::str("__main__"));
+    module.set("__file__", value::Value::str(name));
+    let result = vm.run_module(code, module);
+    let status = match result {
+        Ok(_) => 0,
+        Err(e) => {
+            vm.flush();
+            if types::exc_is(&e, "SystemExit") {
+                0
+            } else {
+                let text = diagnostics::format_exception(&mut vm, &e);
+                eprint!("{text}");
+                1
+            }
+        }
+    };
+    vm.flush();
+    status
+}

@@ -1,3 +1,130 @@
-fn main() {
-    println!("aio {}", env!("CARGO_PKG_VERSION"));
+//! The `aio` command line: run, check, dis.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "aio",
+    version,
+    about = "A teaching interpreter for Python-style async/await"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a program.
+    Run {
+        /// Use a virtual clock: sleeps take no real time, output is deterministic.
+        #[arg(long)]
+        virtual_time: bool,
+        file: String,
+        /// Arguments for the program (ignored for now: there is no sys.argv).
+        args: Vec<String>,
+    },
+    /// Parse and compile a program, reporting syntax errors.
+    Check { file: String },
+    /// Show the bytecode of every code object in a program.
+    Dis { file: String },
+}
+
+/// Interpreter threads get a large stack: deep native re-entry (repr of nested data,
+/// sort keys calling Python) must end in RecursionError, never a stack overflow.
+const STACK_SIZE: usize = 1 << 30;
+
+fn read(file: &str) -> Result<String, ExitCode> {
+    match std::fs::read(file) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(s) => Ok(s),
+            Err(e) => {
+                eprintln!(
+                    "{file}: SyntaxError: the file is not valid UTF-8 (byte {})",
+                    e.utf8_error().valid_up_to()
+                );
+                Err(ExitCode::from(1))
+            }
+        },
+        Err(e) => {
+            eprintln!("aio: can't open file '{file}': {e}");
+            Err(ExitCode::from(2))
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let Some(command) = cli.command else {
+        eprintln!("aio: the REPL is not available yet; use `aio run FILE`");
+        return ExitCode::from(2);
+    };
+    let worker = std::thread::Builder::new()
+        .stack_size(STACK_SIZE)
+        .spawn(move || run(command));
+    match worker.map(|h| h.join()) {
+        Ok(Ok(code)) => code,
+        _ => {
+            eprintln!("aio: internal error");
+            ExitCode::from(70)
+        }
+    }
+}
+
+fn run(command: Command) -> ExitCode {
+    match command {
+        Command::Run {
+            virtual_time,
+            file,
+            args: _,
+        } => {
+            let text = match read(&file) {
+                Ok(t) => t,
+                Err(c) => return c,
+            };
+            let opts = aio::RunOptions { virtual_time };
+            ExitCode::from(aio::run_source(&file, &text, &opts) as u8)
+        }
+        Command::Check { file } => {
+            let text = match read(&file) {
+                Ok(t) => t,
+                Err(c) => return c,
+            };
+            match aio::compile(&file, &text, false) {
+                Ok(_) => ExitCode::SUCCESS,
+                Err(diags) => {
+                    for d in &diags {
+                        eprint!(
+                            "{}",
+                            aio::diagnostics::render_syntax_error(&file, &text, d, false)
+                        );
+                    }
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Command::Dis { file } => {
+            let text = match read(&file) {
+                Ok(t) => t,
+                Err(c) => return c,
+            };
+            match aio::compile(&file, &text, false) {
+                Ok(code) => {
+                    print!("{}", aio::disasm::disassemble(&code));
+                    ExitCode::SUCCESS
+                }
+                Err(diags) => {
+                    for d in &diags {
+                        eprint!(
+                            "{}",
+                            aio::diagnostics::render_syntax_error(&file, &text, d, false)
+                        );
+                    }
+                    ExitCode::from(1)
+                }
+            }
+        }
+    }
 }

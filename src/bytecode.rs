@@ -1,0 +1,241 @@
+//! The instruction set and code objects.
+//!
+//! Each `Op` is at most 8 bytes. The `///` line on each variant gives its stack effect,
+//! written `before → after` with the top of the stack on the right.
+
+use std::rc::Rc;
+
+use crate::ast::{BinOp, CmpOp, UnaryOp};
+use crate::span::Span;
+use crate::value::Value;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Op {
+    /// → (nothing)
+    Nop,
+    /// → consts[i]
+    LoadConst(u32),
+    /// → locals[i] (UnboundLocalError when unset)
+    LoadFast(u32),
+    /// v → ; locals[i] = v
+    StoreFast(u32),
+    /// → ; locals[i] = unbound
+    DeleteFast(u32),
+    /// → contents of the cell in slot i
+    LoadDeref(u32),
+    /// v → ; cell in slot i := v
+    StoreDeref(u32),
+    /// → ; empty the cell in slot i
+    DeleteDeref(u32),
+    /// → the cell object in slot i (to build a closure)
+    LoadClosure(u32),
+    /// → globals[names[i]] or builtins[names[i]]
+    LoadGlobal(u32),
+    /// v → ; globals[names[i]] = v
+    StoreGlobal(u32),
+    /// → ; del globals[names[i]]
+    DeleteGlobal(u32),
+    /// → the class namespace's, the globals' or the builtins' names[i] (class bodies)
+    LoadName(u32),
+    /// v → ; namespace[names[i]] = v
+    StoreName(u32),
+    /// → ; del namespace[names[i]]
+    DeleteName(u32),
+    /// obj → obj.names[i]
+    LoadAttr(u32),
+    /// v obj → ; obj.names[i] = v
+    StoreAttr(u32),
+    /// obj → ; del obj.names[i]
+    DeleteAttr(u32),
+    /// obj → method obj  |  bound-attribute Undef (see CallMethod)
+    LoadMethod(u32),
+    /// method self a1..an → result  (self may be Undef: then a plain call)
+    CallMethod(u32),
+    /// f a1..an → f(a1..an)
+    Call(u32),
+    /// f a1..an names → result: the last len(names) arguments are keywords named by the tuple
+    CallKw(u32),
+    /// f args-tuple [kwargs-dict] → result (flag 1: a kwargs dict is present)
+    CallEx(u32),
+    /// a b → a op b
+    Binary(BinOp),
+    /// a b → a op= b (in-place where the type supports it)
+    Inplace(BinOp),
+    /// a → op a
+    Unary(UnaryOp),
+    /// a b → a cmp b
+    Compare(CmpOp),
+    /// obj key → obj[key]
+    Subscr,
+    /// v obj key → ; obj[key] = v
+    StoreSubscr,
+    /// obj key → ; del obj[key]
+    DeleteSubscr,
+    /// lo hi → slice  |  lo hi step → slice (n = 2 or 3)
+    BuildSlice(u32),
+    /// v1..vn → (v1, .., vn)
+    BuildTuple(u32),
+    /// v1..vn → [v1, .., vn]
+    BuildList(u32),
+    /// v1..vn → {v1, .., vn}
+    BuildSet(u32),
+    /// k1 v1 .. kn vn → {k1: v1, ..}
+    BuildMap(u32),
+    /// s1..sn → s1 + .. + sn (f-string pieces)
+    BuildString(u32),
+    /// v [spec] → formatted str; flags: bits 0-1 conversion (0 none, 1 str, 2 repr, 3 ascii), bit 2 spec present
+    FormatValue(u32),
+    /// list .. (i-1 more) v → list .. : append v to the list i deep
+    ListAppend(u32),
+    /// set .. v → set ..
+    SetAdd(u32),
+    /// dict .. k v → dict ..
+    MapAdd(u32),
+    /// list .. it → list .. : extend the list i deep by an iterable
+    ListExtend(u32),
+    /// set .. it → set ..
+    SetUpdate(u32),
+    /// dict .. m → dict .. : update from a mapping
+    DictUpdate(u32),
+    /// dict .. m → dict .. : like DictUpdate, but a repeated key is a TypeError (f(**a, **b))
+    DictMerge(u32),
+    /// list → tuple
+    ListToTuple,
+    /// seq → vn .. v1 (exactly n items)
+    UnpackSequence(u32),
+    /// seq → after.. list before.. : low 16 bits `before`, high 16 bits `after` (a, *b, c = seq)
+    UnpackEx(u32),
+    /// → ; ip = target
+    Jump(u32),
+    /// v → ; jump if falsy
+    PopJumpIfFalse(u32),
+    /// v → ; jump if truthy
+    PopJumpIfTrue(u32),
+    /// v → v (and jump) if falsy, else → (and fall through)
+    JumpIfFalseOrPop(u32),
+    /// v → v (and jump) if truthy, else → (and fall through)
+    JumpIfTrueOrPop(u32),
+    /// obj → iter(obj)
+    GetIter,
+    /// it → it next  |  it → (and jump to target when exhausted)
+    ForIter(u32),
+    /// obj → obj.__aiter__()
+    GetAIter,
+    /// aiter → aiter awaitable-of-next
+    GetANext,
+    /// aiter exc → : ends an `async for` when exc is StopAsyncIteration, else re-raises it
+    EndAsyncFor,
+    /// v →
+    Pop,
+    /// v → v v
+    Dup,
+    /// a b → a b a b
+    DupTwo,
+    /// a b → b a
+    Rot2,
+    /// a b c → c a b
+    Rot3,
+    /// a b c d → d a b c
+    Rot4,
+    /// [defaults] [kwdefaults] [closure] → function: low 24 bits index into `children`,
+    /// bit 24 defaults tuple, bit 25 kwdefaults dict, bit 26 closure tuple
+    MakeFunction(u32),
+    /// v → (returns v to the caller)
+    Return,
+    /// → ; push an exception handler at target (for try/except, finally and with)
+    SetupExcept(u32),
+    /// → ; pop the innermost handler block
+    PopBlock,
+    /// → ; leave an `except` clause (restores the previously handled exception)
+    PopExcept,
+    /// [exc [cause]] → raises (n = 0: re-raise the handled exception)
+    Raise(u32),
+    /// exc → re-raises exc keeping its traceback
+    Reraise,
+    /// exc type → exc bool
+    CheckExcMatch,
+    /// → module
+    ImportName(u32),
+    /// module → module module.names[i]
+    ImportFrom(u32),
+    /// v → sent value (suspends the generator)
+    YieldValue,
+    /// v → sent value (passes a yielded value up to the task running this coroutine)
+    AwaitYield,
+    /// obj → awaitable (coroutine, future, or iterator from __await__); flag 1 if the
+    /// await is the `__aenter__` / `__aexit__` / `__anext__` of a statement
+    GetAwaitable(u32),
+    /// obj → iterator for `yield from`
+    GetYieldFromIter,
+    /// sub v → sub y  (sub yielded y)  |  sub v → r (sub returned r; jump to target)
+    Send(u32),
+    /// mgr → exit enter-result
+    BeforeWith,
+    /// mgr → aexit aenter-awaitable
+    BeforeAsyncWith,
+    /// exit exc → exit exc result-of-exit(type, exc, tb)
+    WithExceptStart,
+    /// → (a builtin class body helper) : pushes the `__build_class__` builtin
+    LoadBuildClass,
+    /// fill `locals()` of class bodies: → namespace dict
+    LoadLocals,
+    /// a frame-ending marker used by class bodies and module code: → (stops execution)
+    ReturnNone,
+}
+
+/// What a compiled unit is: module code, a function body, a class body, a comprehension.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CodeKind {
+    Module,
+    Function,
+    Class,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CodeFlags {
+    pub varargs: bool,
+    pub varkw: bool,
+    pub generator: bool,
+    pub coroutine: bool,
+}
+
+/// The source a code object came from (shared by all code objects of one file).
+pub struct Source {
+    pub name: String,
+    pub text: String,
+}
+
+pub struct Code {
+    pub name: Rc<str>,
+    pub qualname: Rc<str>,
+    pub kind: CodeKind,
+    pub flags: CodeFlags,
+    pub ops: Vec<Op>,
+    /// `spans[i]` is the source span of `ops[i]`.
+    pub spans: Vec<Span>,
+    pub consts: Vec<Value>,
+    pub names: Vec<Rc<str>>,
+    /// Local slot names: parameters first, then other locals, then cells, then free variables.
+    pub varnames: Vec<Rc<str>>,
+    pub argcount: u32,
+    pub posonlycount: u32,
+    pub kwonlycount: u32,
+    /// Slots that hold cells made by this code (its variables captured by inner code); a
+    /// parameter's cell wraps the argument value in place when the frame starts.
+    pub cellslots: Vec<u32>,
+    /// First slot of the free variables (cells received from the enclosing function's closure).
+    pub freestart: u32,
+    pub children: Vec<Rc<Code>>,
+    pub source: Rc<Source>,
+    pub span: Span,
+}
+
+impl Code {
+    pub fn nslots(&self) -> usize {
+        self.varnames.len()
+    }
+
+    pub fn is_generatorlike(&self) -> bool {
+        self.flags.generator || self.flags.coroutine
+    }
+}

@@ -1,0 +1,340 @@
+//! Heap object types that values point to.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use rustc_hash::FxHashMap;
+use smallvec::SmallVec;
+
+use crate::bytecode::Code;
+use crate::span::Span;
+use crate::value::Value;
+use crate::vm::{Frame, Vm};
+
+pub type PyResult<T> = Result<T, Exc>;
+/// A raised exception: always an instance of a BaseException subclass.
+pub type Exc = Rc<Instance>;
+pub type Attrs = FxHashMap<Rc<str>, Value>;
+
+/// An immutable string; `ascii` lets indexing skip UTF-8 scanning.
+pub struct PyStr {
+    pub s: Box<str>,
+    pub ascii: bool,
+}
+
+impl PyStr {
+    pub fn new(s: String) -> PyStr {
+        let ascii = s.is_ascii();
+        PyStr {
+            s: s.into_boxed_str(),
+            ascii,
+        }
+    }
+
+    pub fn char_len(&self) -> usize {
+        if self.ascii {
+            self.s.len()
+        } else {
+            self.s.chars().count()
+        }
+    }
+}
+
+/// Arguments of a native call: positional and keyword.
+#[derive(Default)]
+pub struct CallArgs {
+    pub pos: SmallVec<[Value; 4]>,
+    pub kw: Vec<(Rc<str>, Value)>,
+}
+
+impl CallArgs {
+    pub fn new(pos: SmallVec<[Value; 4]>) -> CallArgs {
+        CallArgs {
+            pos,
+            kw: Vec::new(),
+        }
+    }
+
+    /// Remove and return keyword argument `name`.
+    pub fn take_kw(&mut self, name: &str) -> Option<Value> {
+        let i = self.kw.iter().position(|(k, _)| &**k == name)?;
+        Some(self.kw.remove(i).1)
+    }
+}
+
+pub type NativeFn = fn(&mut Vm, CallArgs) -> PyResult<Value>;
+
+pub struct Builtin {
+    pub name: &'static str,
+    pub func: NativeFn,
+    /// Set for a method bound to its receiver (`[].append`).
+    pub bound: Option<Value>,
+}
+
+pub struct BoundMethod {
+    pub receiver: Value,
+    pub func: Value,
+}
+
+pub struct Module {
+    pub name: Rc<str>,
+    pub globals: RefCell<Attrs>,
+}
+
+impl Module {
+    pub fn new(name: &str) -> Module {
+        Module {
+            name: name.into(),
+            globals: RefCell::new(Attrs::default()),
+        }
+    }
+
+    pub fn get(&self, name: &str) -> Option<Value> {
+        self.globals.borrow().get(name).cloned()
+    }
+
+    pub fn set(&self, name: &str, v: Value) {
+        self.globals.borrow_mut().insert(name.into(), v);
+    }
+}
+
+pub struct Function {
+    pub code: Rc<Code>,
+    pub globals: Rc<Module>,
+    pub defaults: Vec<Value>,
+    pub kwdefaults: Vec<(Rc<str>, Value)>,
+    /// Cells of the free variables, in `code.freevars` order.
+    pub closure: Vec<Value>,
+    pub name: RefCell<Rc<str>>,
+    pub qualname: RefCell<Rc<str>>,
+    pub attrs: RefCell<Attrs>,
+}
+
+/// What a class's instances are made of, for the built-in types.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// Plain instances with a `__dict__`.
+    Object,
+    /// An exception: an instance with traceback data.
+    Exception,
+    /// A built-in type whose values are not instances (int, list, ...).
+    Native,
+}
+
+pub struct Class {
+    pub name: Rc<str>,
+    pub qualname: Rc<str>,
+    pub module: Rc<str>,
+    pub bases: Vec<Rc<Class>>,
+    /// Method resolution order, not including the class itself.
+    pub mro: Vec<Rc<Class>>,
+    pub dict: RefCell<Attrs>,
+    pub layout: Layout,
+}
+
+impl Class {
+    /// Look a name up along the MRO.
+    pub fn lookup(&self, name: &str) -> Option<Value> {
+        if let Some(v) = self.dict.borrow().get(name) {
+            return Some(v.clone());
+        }
+        for c in &self.mro {
+            if let Some(v) = c.dict.borrow().get(name) {
+                return Some(v.clone());
+            }
+        }
+        None
+    }
+
+    pub fn is_subclass(self: &Rc<Self>, other: &Rc<Class>) -> bool {
+        Rc::ptr_eq(self, other) || self.mro.iter().any(|c| Rc::ptr_eq(c, other))
+    }
+}
+
+/// Traceback and chaining data carried by exception instances.
+#[derive(Default)]
+pub struct ExcData {
+    /// Innermost entry last, like Python's printed traceback.
+    pub traceback: Vec<TbEntry>,
+    pub cause: Value,
+    pub context: Value,
+    pub suppress_context: bool,
+}
+
+#[derive(Clone)]
+pub struct TbEntry {
+    pub code: Rc<Code>,
+    pub span: Span,
+}
+
+pub struct Instance {
+    pub class: Rc<Class>,
+    pub dict: RefCell<Attrs>,
+    /// Present for exception instances only.
+    pub exc: RefCell<Option<Box<ExcData>>>,
+}
+
+impl Instance {
+    pub fn new(class: Rc<Class>) -> Instance {
+        let exc = if class.layout == Layout::Exception {
+            Some(Box::default())
+        } else {
+            None
+        };
+        Instance {
+            class,
+            dict: RefCell::new(Attrs::default()),
+            exc: RefCell::new(exc),
+        }
+    }
+
+    pub fn get(&self, name: &str) -> Option<Value> {
+        self.dict.borrow().get(name).cloned()
+    }
+
+    pub fn set(&self, name: &str, v: Value) {
+        self.dict.borrow_mut().insert(name.into(), v);
+    }
+}
+
+pub struct RangeObj {
+    pub start: i64,
+    pub stop: i64,
+    pub step: i64,
+}
+
+impl RangeObj {
+    pub fn len(&self) -> i64 {
+        if self.step > 0 && self.start < self.stop {
+            ((self.stop as i128 - self.start as i128 - 1) / self.step as i128 + 1) as i64
+        } else if self.step < 0 && self.start > self.stop {
+            ((self.start as i128 - self.stop as i128 - 1) / (-(self.step as i128)) + 1) as i64
+        } else {
+            0
+        }
+    }
+}
+
+pub struct SliceObj {
+    pub start: Value,
+    pub stop: Value,
+    pub step: Value,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GenKind {
+    Generator,
+    Coroutine,
+    AsyncGen,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GenState {
+    Created,
+    Suspended,
+    Running,
+    Done,
+}
+
+/// A suspended frame together with its slice of the value stack.
+pub struct SavedFrame {
+    pub frame: Frame,
+    pub stack: Vec<Value>,
+}
+
+pub struct GenObj {
+    pub kind: GenKind,
+    pub state: Cell<GenState>,
+    pub saved: RefCell<Option<SavedFrame>>,
+    pub code: Rc<Code>,
+    pub qualname: Rc<str>,
+    /// Whether anything ever started it: a never-started coroutine is reported when freed.
+    pub started: Cell<bool>,
+    /// Where the coroutine object was created (for "never awaited" warnings).
+    pub origin: Option<TbEntry>,
+    /// For async generators: the value being delivered by `asend` / whether `aclose` ran.
+    pub running_async: Cell<bool>,
+}
+
+/// Native iterators over built-in containers and lazy built-ins.
+pub enum IterObj {
+    Seq {
+        seq: Value,
+        idx: usize,
+    },
+    Range {
+        cur: i64,
+        stop: i64,
+        step: i64,
+    },
+    Str {
+        s: Rc<PyStr>,
+        byte: usize,
+    },
+    DictKeys {
+        dict: Value,
+        idx: usize,
+        len: usize,
+    },
+    DictValues {
+        dict: Value,
+        idx: usize,
+        len: usize,
+    },
+    DictItems {
+        dict: Value,
+        idx: usize,
+        len: usize,
+    },
+    Enumerate {
+        it: Value,
+        n: Value,
+    },
+    Zip {
+        its: Vec<Value>,
+        strict: bool,
+    },
+    Map {
+        func: Value,
+        its: Vec<Value>,
+    },
+    Filter {
+        func: Value,
+        it: Value,
+    },
+    Reversed {
+        seq: Value,
+        idx: usize,
+    },
+    /// `iter(callable, sentinel)`
+    Callable {
+        func: Value,
+        sentinel: Value,
+    },
+    Count {
+        cur: Value,
+        step: Value,
+    },
+    Exhausted,
+}
+
+/// Native objects that are not containers: descriptors, helpers, scheduler objects.
+pub enum NativeObj {
+    Property {
+        fget: Value,
+        fset: RefCell<Value>,
+        fdel: RefCell<Value>,
+    },
+    StaticMethod(Value),
+    ClassMethod(Value),
+    Super {
+        class: Rc<Class>,
+        receiver: Value,
+    },
+    Partial {
+        func: Value,
+        args: Vec<Value>,
+        kw: Vec<(Rc<str>, Value)>,
+    },
+    Async(crate::scheduler::AsyncObj),
+}

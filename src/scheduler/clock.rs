@@ -1,0 +1,62 @@
+//! The clock interface: real monotonic time, or a virtual clock that only moves when the
+//! loop has nothing ready and jumps to the next timer. Nothing else reads the time.
+
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+pub struct Clock {
+    start: Instant,
+    /// Wall-clock seconds at start (so time.time() looks real under virtual time too).
+    wall_start: f64,
+    /// `Some(t)`: virtual time in seconds since start.
+    virtual_now: Option<f64>,
+}
+
+impl Clock {
+    pub fn new(virtual_time: bool) -> Clock {
+        let wall_start = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs_f64())
+            .unwrap_or(0.0);
+        Clock {
+            start: Instant::now(),
+            wall_start,
+            virtual_now: if virtual_time { Some(0.0) } else { None },
+        }
+    }
+
+    pub fn is_virtual(&self) -> bool {
+        self.virtual_now.is_some()
+    }
+
+    /// Monotonic seconds.
+    pub fn now(&self) -> f64 {
+        match self.virtual_now {
+            Some(t) => t,
+            None => self.start.elapsed().as_secs_f64(),
+        }
+    }
+
+    /// Seconds since the epoch.
+    pub fn wall(&self) -> f64 {
+        self.wall_start + self.now()
+    }
+
+    /// Block for `secs` (time.sleep, or the loop waiting for its next timer).
+    pub fn block(&mut self, secs: f64) {
+        if !(secs > 0.0) {
+            return;
+        }
+        match &mut self.virtual_now {
+            Some(t) => *t += secs,
+            None => std::thread::sleep(std::time::Duration::from_secs_f64(secs.min(1e9))),
+        }
+    }
+
+    /// Move to at least `when` (the next timer's due time).
+    pub fn wait_until(&mut self, when: f64) {
+        let now = self.now();
+        if when > now {
+            self.block(when - now);
+        }
+    }
+}

@@ -1,0 +1,1347 @@
+//! The dispatch loop and exception unwinding.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use smallvec::SmallVec;
+
+use super::{Block, Exit, Frame, Resume, Suspend, Vm};
+use crate::ast::{BinOp, CmpOp, UnaryOp};
+use crate::bytecode::Op;
+use crate::dict::Dict;
+use crate::object::{CallArgs, Exc, GenKind, GenState, IterObj, PyResult, SliceObj, TbEntry};
+use crate::types::{self, exc, exc_is, type_error};
+use crate::value::Value;
+
+/// Outcome of one instruction.
+pub(super) enum Step {
+    Continue,
+    /// Stop the run loop (the stop frame returned, or the task suspends).
+    Exit(Exit),
+}
+
+impl Vm {
+    #[inline]
+    fn push(&mut self, v: Value) {
+        self.fiber.stack.push(v);
+    }
+
+    #[inline]
+    fn pop(&mut self) -> Value {
+        self.fiber.stack.pop().unwrap_or_default()
+    }
+
+    #[inline]
+    fn top(&self) -> &Value {
+        self.fiber.stack.last().unwrap_or(&Value::None)
+    }
+
+    #[inline]
+    fn frame(&self) -> &Frame {
+        self.fiber.frames.last().expect("a running frame")
+    }
+
+    #[inline]
+    fn frame_mut(&mut self) -> &mut Frame {
+        self.fiber.frames.last_mut().expect("a running frame")
+    }
+
+    fn name(&self, i: u32) -> Rc<str> {
+        self.frame().code.names[i as usize].clone()
+    }
+
+    /// Run until the frame at index `stop` returns, or the fiber suspends.
+    pub fn run(&mut self, stop: usize) -> Result<Exit, Exc> {
+        loop {
+            let (op, ip) = {
+                let f = self.frame_mut();
+                let ip = f.ip;
+                f.ip += 1;
+                match f.code.ops.get(ip as usize) {
+                    Some(op) => (*op, ip),
+                    None => (Op::ReturnNone, ip),
+                }
+            };
+            match self.step(op, stop) {
+                Ok(Step::Continue) => {}
+                Ok(Step::Exit(e)) => return Ok(e),
+                Err(e) => {
+                    self.add_traceback(&e, ip);
+                    self.unwind(e, stop)?;
+                }
+            }
+        }
+    }
+
+    fn add_traceback(&self, e: &Exc, ip: u32) {
+        let f = self.frame();
+        if let Some(data) = e.exc.borrow_mut().as_mut() {
+            let span = f.code.spans.get(ip as usize).copied().unwrap_or_default();
+            data.traceback.push(TbEntry {
+                code: f.code.clone(),
+                span,
+            });
+        }
+    }
+
+    /// Find a handler for `e`, popping frames as needed. Err(e) if it escapes frame `stop`.
+    pub(super) fn unwind(&mut self, e: Exc, stop: usize) -> Result<(), Exc> {
+        let mut e = e;
+        loop {
+            let f = self.fiber.frames.last_mut().expect("frame");
+            while let Some(b) = f.blocks.pop() {
+                if let Block::Except { handler, depth } = b {
+                    let base = f.base as usize;
+                    f.ip = handler;
+                    f.blocks.push(Block::Handler { exc: e.clone() });
+                    self.fiber.stack.truncate(base + depth as usize);
+                    self.fiber.stack.push(Value::Instance(e));
+                    return Ok(());
+                }
+            }
+            // No handler here: the frame ends with the exception.
+            let frame = self.fiber.frames.pop().expect("frame");
+            self.fiber.stack.truncate(frame.pop_to as usize);
+            if let Some(g) = &frame.owner {
+                g.state.set(GenState::Done);
+                if exc_is(&e, "StopIteration") && g.kind != GenKind::AsyncGen {
+                    let what = if g.kind == GenKind::Coroutine {
+                        "coroutine"
+                    } else {
+                        "generator"
+                    };
+                    let new = exc("RuntimeError", format!("{what} raised StopIteration"));
+                    set_context(&new, &e);
+                    if let Some(d) = new.exc.borrow_mut().as_mut() {
+                        d.cause = Value::Instance(e.clone());
+                        d.suppress_context = true;
+                    }
+                    e = new;
+                } else if exc_is(&e, "StopAsyncIteration") && g.kind == GenKind::AsyncGen {
+                    e = exc("RuntimeError", "async generator raised StopAsyncIteration");
+                }
+            }
+            if self.fiber.frames.len() <= stop
+                || frame.resume == Resume::Native
+                || frame.resume == Resume::TaskRoot
+            {
+                return Err(e);
+            }
+            // The exception continues in the caller, at the instruction that called.
+            let f = self.frame();
+            let ip = f.ip.saturating_sub(1);
+            if let Some(data) = e.exc.borrow_mut().as_mut() {
+                let span = f.code.spans.get(ip as usize).copied().unwrap_or_default();
+                data.traceback.push(TbEntry {
+                    code: f.code.clone(),
+                    span,
+                });
+            }
+        }
+    }
+
+    /// The exception currently being handled (for bare `raise` and implicit chaining).
+    pub fn handled_exception(&self) -> Option<Exc> {
+        for f in self.fiber.frames.iter().rev() {
+            for b in f.blocks.iter().rev() {
+                if let Block::Handler { exc } = b {
+                    return Some(exc.clone());
+                }
+            }
+        }
+        None
+    }
+
+    /// Return from the top frame with `v`.
+    fn do_return(&mut self, v: Value) -> PyResult<Step> {
+        let frame = self.fiber.frames.pop().expect("frame");
+        let result_slot = frame.base as usize;
+        let init_self = if frame.resume == Resume::Init {
+            Some(
+                self.fiber
+                    .stack
+                    .get(result_slot)
+                    .cloned()
+                    .unwrap_or_default(),
+            )
+        } else {
+            None
+        };
+        self.fiber.stack.truncate(frame.pop_to as usize);
+        if let Some(g) = &frame.owner {
+            g.state.set(GenState::Done);
+        }
+        match frame.resume {
+            Resume::Call => self.push(v),
+            Resume::Init => {
+                if !v.is_none() {
+                    return Err(type_error(format!(
+                        "__init__() should return None, not '{}'",
+                        types::type_name(&v)
+                    )));
+                }
+                let inst = match init_self {
+                    Some(Value::Cell(c)) => c.borrow().clone(),
+                    Some(v) => v,
+                    None => Value::None,
+                };
+                self.push(inst);
+            }
+            Resume::ForIter(target) => {
+                self.pop();
+                self.frame_mut().ip = target;
+            }
+            Resume::Send(target) => {
+                let is_agen = frame
+                    .owner
+                    .as_ref()
+                    .is_some_and(|g| g.kind == GenKind::AsyncGen);
+                self.pop();
+                if is_agen {
+                    return Err(exc("StopAsyncIteration", ""));
+                }
+                self.push(v);
+                self.frame_mut().ip = target;
+            }
+            Resume::Native | Resume::TaskRoot => return Ok(Step::Exit(Exit::Returned(v))),
+        }
+        Ok(Step::Continue)
+    }
+
+    /// Suspend the top (generator) frame, giving `v` to whoever resumed it.
+    fn do_yield(&mut self, v: Value) -> PyResult<Step> {
+        let owner = self.frame().owner.clone();
+        let resume = self.frame().resume;
+        if resume == Resume::TaskRoot {
+            return Ok(Step::Exit(Exit::Suspended(Suspend::Yield(v))));
+        }
+        let Some(owner) = owner else {
+            return Err(exc("SystemError", "yield outside a generator frame"));
+        };
+        let frame = self.fiber.frames.pop().expect("frame");
+        let stack = self.fiber.stack.split_off(frame.base as usize);
+        self.fiber.stack.truncate(frame.pop_to as usize);
+        owner.state.set(GenState::Suspended);
+        *owner.saved.borrow_mut() = Some(crate::object::SavedFrame { frame, stack });
+        match resume {
+            Resume::Native => Ok(Step::Exit(Exit::Returned(v))),
+            _ => {
+                self.push(v);
+                Ok(Step::Continue)
+            }
+        }
+    }
+
+    /// Resume generator `g` on top of the current frame, sending `sent` (or throwing `throw`).
+    pub(super) fn resume_gen(
+        &mut self,
+        g: &Rc<crate::object::GenObj>,
+        sent: Value,
+        resume: Resume,
+        throw: Option<Exc>,
+    ) -> PyResult<()> {
+        match g.state.get() {
+            GenState::Running => {
+                let what = match g.kind {
+                    GenKind::Coroutine => "coroutine is being awaited already",
+                    _ => "generator already executing",
+                };
+                return Err(exc(
+                    if g.kind == GenKind::Coroutine {
+                        "RuntimeError"
+                    } else {
+                        "ValueError"
+                    },
+                    what,
+                ));
+            }
+            GenState::Done => {
+                return Err(match g.kind {
+                    GenKind::Coroutine => {
+                        exc("RuntimeError", "cannot reuse already awaited coroutine")
+                    }
+                    GenKind::AsyncGen => exc("StopAsyncIteration", ""),
+                    GenKind::Generator => types::stop_iteration(Value::None),
+                });
+            }
+            GenState::Created if !sent.is_none() && throw.is_none() => {
+                return Err(type_error(format!(
+                    "can't send non-None value to a just-started {}",
+                    if g.kind == GenKind::Coroutine {
+                        "coroutine"
+                    } else {
+                        "generator"
+                    }
+                )));
+            }
+            _ => {}
+        }
+        let was_created = g.state.get() == GenState::Created;
+        let Some(saved) = g.saved.borrow_mut().take() else {
+            return Err(exc("SystemError", "generator has no frame"));
+        };
+        if self.fiber.frames.len() >= self.recursion_limit {
+            *g.saved.borrow_mut() = Some(saved);
+            return Err(exc("RecursionError", "maximum recursion depth exceeded"));
+        }
+        g.started.set(true);
+        g.state.set(GenState::Running);
+        let mut frame = saved.frame;
+        let base = self.fiber.stack.len() as u32;
+        frame.base = base;
+        frame.pop_to = base;
+        frame.resume = resume;
+        self.fiber.stack.extend(saved.stack);
+        self.fiber.frames.push(frame);
+        if let Some(e) = throw {
+            let ip = self.frame().ip;
+            self.add_traceback(&e, ip.saturating_sub(1));
+            let depth = self.fiber.frames.len() - 1;
+            // Raise inside the generator; if it escapes, it reaches our caller.
+            match self.unwind(e, depth) {
+                Ok(()) => {}
+                Err(e) => return Err(e),
+            }
+        } else if !was_created {
+            self.push(sent);
+        }
+        Ok(())
+    }
+
+    fn step(&mut self, op: Op, stop: usize) -> PyResult<Step> {
+        let _ = stop;
+        match op {
+            Op::Nop => {}
+            Op::LoadConst(i) => {
+                let v = self.frame().code.consts[i as usize].clone();
+                self.push(v);
+            }
+            Op::LoadFast(i) => {
+                let f = self.frame();
+                let v = &self.fiber.stack[f.base as usize + i as usize];
+                if let Value::Undef = v {
+                    let name = f.code.varnames[i as usize].clone();
+                    return Err(exc(
+                        "UnboundLocalError",
+                        format!(
+                            "cannot access local variable '{name}' where it is not associated with a value"
+                        ),
+                    ));
+                }
+                let v = v.clone();
+                self.push(v);
+            }
+            Op::StoreFast(i) => {
+                let v = self.pop();
+                let base = self.frame().base as usize;
+                self.fiber.stack[base + i as usize] = v;
+            }
+            Op::DeleteFast(i) => {
+                let f = self.frame();
+                let slot = f.base as usize + i as usize;
+                if let Value::Undef = self.fiber.stack[slot] {
+                    let name = f.code.varnames[i as usize].clone();
+                    return Err(exc(
+                        "UnboundLocalError",
+                        format!(
+                            "cannot access local variable '{name}' where it is not associated with a value"
+                        ),
+                    ));
+                }
+                self.fiber.stack[slot] = Value::Undef;
+            }
+            Op::LoadDeref(i) => {
+                let f = self.frame();
+                let v = match &self.fiber.stack[f.base as usize + i as usize] {
+                    Value::Cell(c) => c.borrow().clone(),
+                    other => other.clone(),
+                };
+                if let Value::Undef = v {
+                    let name = f.code.varnames[i as usize].clone();
+                    return Err(exc(
+                        "NameError",
+                        format!(
+                            "cannot access free variable '{name}' where it is not associated with a value in enclosing scope"
+                        ),
+                    ));
+                }
+                self.push(v);
+            }
+            Op::StoreDeref(i) => {
+                let v = self.pop();
+                let base = self.frame().base as usize;
+                match &self.fiber.stack[base + i as usize] {
+                    Value::Cell(c) => *c.borrow_mut() = v,
+                    _ => self.fiber.stack[base + i as usize] = v,
+                }
+            }
+            Op::DeleteDeref(i) => {
+                let base = self.frame().base as usize;
+                if let Value::Cell(c) = &self.fiber.stack[base + i as usize] {
+                    *c.borrow_mut() = Value::Undef;
+                }
+            }
+            Op::LoadClosure(i) => {
+                let base = self.frame().base as usize;
+                let v = self.fiber.stack[base + i as usize].clone();
+                self.push(v);
+            }
+            Op::LoadGlobal(i) => {
+                let name = self.name(i);
+                let v = self.load_global(&name)?;
+                self.push(v);
+            }
+            Op::StoreGlobal(i) => {
+                let name = self.name(i);
+                let v = self.pop();
+                self.frame().globals.globals.borrow_mut().insert(name, v);
+            }
+            Op::DeleteGlobal(i) => {
+                let name = self.name(i);
+                if self
+                    .frame()
+                    .globals
+                    .globals
+                    .borrow_mut()
+                    .remove(&name)
+                    .is_none()
+                {
+                    return Err(exc("NameError", format!("name '{name}' is not defined")));
+                }
+            }
+            Op::LoadName(i) => {
+                let name = self.name(i);
+                if let Some(ns) = self.frame().ns.clone() {
+                    let key = Value::Str(Rc::new(crate::object::PyStr::new(name.to_string())));
+                    if let Some(v) = self.dict_get(&ns, &key)? {
+                        self.push(v);
+                        return Ok(Step::Continue);
+                    }
+                }
+                let v = self.load_global(&name)?;
+                self.push(v);
+            }
+            Op::StoreName(i) => {
+                let name = self.name(i);
+                let v = self.pop();
+                match self.frame().ns.clone() {
+                    Some(ns) => self.dict_set(&ns, Value::str(&name), v)?,
+                    None => {
+                        self.frame().globals.globals.borrow_mut().insert(name, v);
+                    }
+                }
+            }
+            Op::DeleteName(i) => {
+                let name = self.name(i);
+                let removed = match self.frame().ns.clone() {
+                    Some(ns) => self.dict_remove(&ns, &Value::str(&name))?.is_some(),
+                    None => self
+                        .frame()
+                        .globals
+                        .globals
+                        .borrow_mut()
+                        .remove(&name)
+                        .is_some(),
+                };
+                if !removed {
+                    return Err(exc("NameError", format!("name '{name}' is not defined")));
+                }
+            }
+            Op::LoadAttr(i) => {
+                let name = self.name(i);
+                let obj = self.pop();
+                let v = self.getattr(&obj, &name)?;
+                self.push(v);
+            }
+            Op::StoreAttr(i) => {
+                let name = self.name(i);
+                let obj = self.pop();
+                let v = self.pop();
+                self.setattr(&obj, &name, v)?;
+            }
+            Op::DeleteAttr(i) => {
+                let name = self.name(i);
+                let obj = self.pop();
+                self.delattr(&obj, &name)?;
+            }
+            Op::LoadMethod(i) => {
+                let name = self.name(i);
+                let obj = self.pop();
+                match self.lookup_method(&obj, &name)? {
+                    Some(m) => {
+                        self.push(m);
+                        self.push(obj);
+                    }
+                    None => {
+                        let v = self.getattr(&obj, &name)?;
+                        self.push(v);
+                        self.push(Value::Undef);
+                    }
+                }
+            }
+            Op::CallMethod(n) => {
+                let len = self.fiber.stack.len();
+                let selfpos = len - n as usize - 1;
+                if let Value::Undef = self.fiber.stack[selfpos] {
+                    self.fiber.stack.remove(selfpos);
+                    return self.call_on_stack(n, None);
+                }
+                return self.call_on_stack(n + 1, None);
+            }
+            Op::Call(n) => return self.call_on_stack(n, None),
+            Op::CallKw(n) => {
+                let names = self.pop();
+                return self.call_on_stack(n, Some(names));
+            }
+            Op::CallEx(flag) => {
+                let kwargs = if flag & 1 != 0 {
+                    Some(self.pop())
+                } else {
+                    None
+                };
+                let args = self.pop();
+                let func = self.pop();
+                let mut ca = CallArgs::default();
+                if let Value::Tuple(t) = &args {
+                    ca.pos.extend(t.iter().cloned());
+                }
+                if let Some(Value::Dict(d)) = kwargs {
+                    for e in d.borrow().iter() {
+                        match &e.key {
+                            Value::Str(s) => ca.kw.push((s.s.as_ref().into(), e.value.clone())),
+                            _ => return Err(type_error("keywords must be strings")),
+                        }
+                    }
+                }
+                return self.call_value_push(func, ca);
+            }
+            Op::Binary(o) => {
+                let b = self.pop();
+                let a = self.pop();
+                let v = self.binary_op(&a, o, &b, false)?;
+                self.push(v);
+            }
+            Op::Inplace(o) => {
+                let b = self.pop();
+                let a = self.pop();
+                let v = self.binary_op(&a, o, &b, true)?;
+                self.push(v);
+            }
+            Op::Unary(o) => {
+                let a = self.pop();
+                let v = match o {
+                    UnaryOp::Not => Value::Bool(!self.truthy(&a)?),
+                    _ => self.unary_op(o, &a)?,
+                };
+                self.push(v);
+            }
+            Op::Compare(o) => {
+                let b = self.pop();
+                let a = self.pop();
+                let v = match (o, &a, &b) {
+                    (CmpOp::Lt, Value::Int(x), Value::Int(y)) => Value::Bool(x < y),
+                    (CmpOp::LtE, Value::Int(x), Value::Int(y)) => Value::Bool(x <= y),
+                    (CmpOp::Gt, Value::Int(x), Value::Int(y)) => Value::Bool(x > y),
+                    (CmpOp::GtE, Value::Int(x), Value::Int(y)) => Value::Bool(x >= y),
+                    (CmpOp::Eq, Value::Int(x), Value::Int(y)) => Value::Bool(x == y),
+                    _ => self.compare(&a, &b, o)?,
+                };
+                self.push(v);
+            }
+            Op::Subscr => {
+                let key = self.pop();
+                let obj = self.pop();
+                let v = self.getitem(&obj, &key)?;
+                self.push(v);
+            }
+            Op::StoreSubscr => {
+                let key = self.pop();
+                let obj = self.pop();
+                let v = self.pop();
+                self.setitem(&obj, &key, v)?;
+            }
+            Op::DeleteSubscr => {
+                let key = self.pop();
+                let obj = self.pop();
+                self.delitem(&obj, &key)?;
+            }
+            Op::BuildSlice(n) => {
+                let step = if n == 3 { self.pop() } else { Value::None };
+                let stop = self.pop();
+                let start = self.pop();
+                self.push(Value::Slice(Rc::new(SliceObj { start, stop, step })));
+            }
+            Op::BuildTuple(n) => {
+                let at = self.fiber.stack.len() - n as usize;
+                let items = self.fiber.stack.split_off(at);
+                self.push(Value::tuple(items));
+            }
+            Op::BuildList(n) => {
+                let at = self.fiber.stack.len() - n as usize;
+                let items = self.fiber.stack.split_off(at);
+                self.push(Value::list(items));
+            }
+            Op::BuildSet(n) => {
+                let at = self.fiber.stack.len() - n as usize;
+                let items = self.fiber.stack.split_off(at);
+                let d = Rc::new(RefCell::new(Dict::new()));
+                for it in items {
+                    self.dict_set(&d, it, Value::None)?;
+                }
+                self.push(Value::Set(d));
+            }
+            Op::BuildMap(n) => {
+                let at = self.fiber.stack.len() - 2 * n as usize;
+                let items = self.fiber.stack.split_off(at);
+                let d = Rc::new(RefCell::new(Dict::new()));
+                let mut it = items.into_iter();
+                while let (Some(k), Some(v)) = (it.next(), it.next()) {
+                    self.dict_set(&d, k, v)?;
+                }
+                self.push(Value::Dict(d));
+            }
+            Op::BuildString(n) => {
+                let at = self.fiber.stack.len() - n as usize;
+                let items = self.fiber.stack.split_off(at);
+                let mut s = String::new();
+                for it in &items {
+                    if let Value::Str(p) = it {
+                        s.push_str(&p.s);
+                    }
+                }
+                self.push(Value::string(s));
+            }
+            Op::FormatValue(flags) => {
+                let spec = if flags & 4 != 0 {
+                    Some(self.pop())
+                } else {
+                    None
+                };
+                let v = self.pop();
+                let v = match flags & 3 {
+                    1 => Value::string(self.to_str(&v)?),
+                    2 => Value::string(self.repr(&v)?),
+                    3 => Value::string(crate::vm::repr::ascii_escape(&self.repr(&v)?)),
+                    _ => v,
+                };
+                let spec = spec.as_ref().and_then(|s| s.as_str()).unwrap_or("");
+                let s = self.format_value(&v, spec)?;
+                self.push(Value::string(s));
+            }
+            Op::ListAppend(i) => {
+                let v = self.pop();
+                let len = self.fiber.stack.len();
+                if let Value::List(l) = &self.fiber.stack[len - i as usize] {
+                    l.borrow_mut().push(v);
+                }
+            }
+            Op::SetAdd(i) => {
+                let v = self.pop();
+                let len = self.fiber.stack.len();
+                if let Value::Set(s) = self.fiber.stack[len - i as usize].clone() {
+                    self.dict_set(&s, v, Value::None)?;
+                }
+            }
+            Op::MapAdd(i) => {
+                let v = self.pop();
+                let k = self.pop();
+                let len = self.fiber.stack.len();
+                if let Value::Dict(d) = self.fiber.stack[len - i as usize].clone() {
+                    self.dict_set(&d, k, v)?;
+                }
+            }
+            Op::ListExtend(i) => {
+                let it = self.pop();
+                let items = self.collect(&it).map_err(|e| {
+                    if exc_is(&e, "TypeError") && !self.is_iterable(&it) {
+                        type_error(format!(
+                            "Value after * must be an iterable, not {}",
+                            types::type_name(&it)
+                        ))
+                    } else {
+                        e
+                    }
+                })?;
+                let len = self.fiber.stack.len();
+                if let Value::List(l) = &self.fiber.stack[len - i as usize] {
+                    l.borrow_mut().extend(items);
+                }
+            }
+            Op::SetUpdate(i) => {
+                let it = self.pop();
+                let items = self.collect(&it)?;
+                let len = self.fiber.stack.len();
+                if let Value::Set(s) = self.fiber.stack[len - i as usize].clone() {
+                    for v in items {
+                        self.dict_set(&s, v, Value::None)?;
+                    }
+                }
+            }
+            Op::DictUpdate(i) | Op::DictMerge(i) => {
+                let m = self.pop();
+                let len = self.fiber.stack.len();
+                let Value::Dict(d) = self.fiber.stack[len - i as usize].clone() else {
+                    return Err(exc("SystemError", "dict update target"));
+                };
+                let pairs = self.mapping_items(&m).map_err(|e| {
+                    if exc_is(&e, "TypeError") {
+                        type_error(format!(
+                            "'{}' object is not a mapping",
+                            types::type_name(&m)
+                        ))
+                    } else {
+                        e
+                    }
+                })?;
+                for (k, v) in pairs {
+                    if matches!(op, Op::DictMerge(_)) && self.dict_get(&d, &k)?.is_some() {
+                        let name = self.to_str(&k)?;
+                        return Err(type_error(format!(
+                            "got multiple values for keyword argument '{name}'"
+                        )));
+                    }
+                    self.dict_set(&d, k, v)?;
+                }
+            }
+            Op::ListToTuple => {
+                let v = self.pop();
+                let items = match v {
+                    Value::List(l) => l.borrow().clone(),
+                    _ => Vec::new(),
+                };
+                self.push(Value::tuple(items));
+            }
+            Op::UnpackSequence(n) => {
+                let seq = self.pop();
+                let items: Vec<Value> = match &seq {
+                    Value::Tuple(t) if t.len() == n as usize => (**t).clone(),
+                    Value::List(l) if l.borrow().len() == n as usize => l.borrow().clone(),
+                    _ => self.unpack_iter(&seq, n as usize, None)?,
+                };
+                for v in items.into_iter().rev() {
+                    self.push(v);
+                }
+            }
+            Op::UnpackEx(arg) => {
+                let before = (arg & 0xffff) as usize;
+                let after = (arg >> 16) as usize;
+                let seq = self.pop();
+                let mut items = self.unpack_iter(&seq, before + after, Some(()))?;
+                let rest: Vec<Value> = items.drain(before..items.len() - after).collect();
+                let tail: Vec<Value> = items.split_off(before);
+                for v in tail.into_iter().rev() {
+                    self.push(v);
+                }
+                self.push(Value::list(rest));
+                for v in items.into_iter().rev() {
+                    self.push(v);
+                }
+            }
+            Op::Jump(t) => self.frame_mut().ip = t,
+            Op::PopJumpIfFalse(t) => {
+                let v = self.pop();
+                let b = match v {
+                    Value::Bool(b) => b,
+                    _ => self.truthy(&v)?,
+                };
+                if !b {
+                    self.frame_mut().ip = t;
+                }
+            }
+            Op::PopJumpIfTrue(t) => {
+                let v = self.pop();
+                let b = match v {
+                    Value::Bool(b) => b,
+                    _ => self.truthy(&v)?,
+                };
+                if b {
+                    self.frame_mut().ip = t;
+                }
+            }
+            Op::JumpIfFalseOrPop(t) => {
+                let v = self.top().clone();
+                if !self.truthy(&v)? {
+                    self.frame_mut().ip = t;
+                } else {
+                    self.pop();
+                }
+            }
+            Op::JumpIfTrueOrPop(t) => {
+                let v = self.top().clone();
+                if self.truthy(&v)? {
+                    self.frame_mut().ip = t;
+                } else {
+                    self.pop();
+                }
+            }
+            Op::GetIter => {
+                let v = self.pop();
+                let it = self.iter(&v)?;
+                self.push(it);
+            }
+            Op::ForIter(target) => return self.for_iter(target),
+            Op::GetAIter => {
+                let v = self.pop();
+                let it = self.get_aiter(&v)?;
+                self.push(it);
+            }
+            Op::GetANext => {
+                let it = self.top().clone();
+                let aw = self.get_anext(&it)?;
+                self.push(aw);
+            }
+            Op::EndAsyncFor => {
+                let e = self.pop();
+                let Value::Instance(e) = e else {
+                    return Err(exc("SystemError", "EndAsyncFor without exception"));
+                };
+                if exc_is(&e, "StopAsyncIteration") {
+                    self.pop();
+                    self.pop_handler_block();
+                } else {
+                    return Err(e);
+                }
+            }
+            Op::Pop => {
+                self.pop();
+            }
+            Op::Dup => {
+                let v = self.top().clone();
+                self.push(v);
+            }
+            Op::DupTwo => {
+                let len = self.fiber.stack.len();
+                let a = self.fiber.stack[len - 2].clone();
+                let b = self.fiber.stack[len - 1].clone();
+                self.push(a);
+                self.push(b);
+            }
+            Op::Rot2 => {
+                let len = self.fiber.stack.len();
+                self.fiber.stack.swap(len - 1, len - 2);
+            }
+            Op::Rot3 => {
+                let v = self.pop();
+                let len = self.fiber.stack.len();
+                self.fiber.stack.insert(len - 2, v);
+            }
+            Op::Rot4 => {
+                let v = self.pop();
+                let len = self.fiber.stack.len();
+                self.fiber.stack.insert(len - 3, v);
+            }
+            Op::MakeFunction(arg) => {
+                let v = self.make_function(arg)?;
+                self.push(v);
+            }
+            Op::Return => {
+                let v = self.pop();
+                return self.do_return(v);
+            }
+            Op::ReturnNone => return self.do_return(Value::None),
+            Op::SetupExcept(handler) => {
+                let f = self.fiber.frames.last_mut().expect("frame");
+                let depth = self.fiber.stack.len() as u32 - f.base;
+                f.blocks.push(Block::Except { handler, depth });
+            }
+            Op::PopBlock => {
+                self.frame_mut().blocks.pop();
+            }
+            Op::PopExcept => self.pop_handler_block(),
+            Op::Raise(n) => return Err(self.make_raise(n)?),
+            Op::Reraise => {
+                let v = self.pop();
+                return match v {
+                    Value::Instance(e) => Err(self.reraise_marker(e)),
+                    _ => Err(exc("SystemError", "reraise of a non-exception")),
+                };
+            }
+            Op::CheckExcMatch => {
+                let typ = self.pop();
+                let e = self.top().clone();
+                let m = self.exception_matches(&e, &typ)?;
+                self.push(Value::Bool(m));
+            }
+            Op::ImportName(i) => {
+                let name = self.name(i);
+                let m = self.import(&name)?;
+                self.push(m);
+            }
+            Op::ImportFrom(i) => {
+                let name = self.name(i);
+                let m = self.top().clone();
+                let v = match self.getattr_opt(&m, &name)? {
+                    Some(v) => v,
+                    None => {
+                        let mname = match &m {
+                            Value::Module(m) => m.name.to_string(),
+                            _ => "?".into(),
+                        };
+                        return Err(exc(
+                            "ImportError",
+                            format!(
+                                "cannot import name '{name}' from '{mname}' (unknown location)"
+                            ),
+                        ));
+                    }
+                };
+                self.push(v);
+            }
+            Op::YieldValue => {
+                let v = self.pop();
+                return self.do_yield(v);
+            }
+            Op::AwaitYield => {
+                let v = self.pop();
+                return self.await_yield(v);
+            }
+            Op::GetAwaitable(_) => {
+                let v = self.pop();
+                let aw = self.get_awaitable(&v)?;
+                self.push(aw);
+            }
+            Op::GetYieldFromIter => {
+                let v = self.pop();
+                let it = match &v {
+                    Value::Gen(g) if g.kind == GenKind::Coroutine => {
+                        return Err(type_error(
+                            "cannot 'yield from' a coroutine object in a non-coroutine generator",
+                        ));
+                    }
+                    Value::Gen(_) => v,
+                    _ => self.iter(&v)?,
+                };
+                self.push(it);
+            }
+            Op::Send(target) => return self.send(target),
+            Op::BeforeWith => {
+                let mgr = self.pop();
+                let enter =
+                    self.special_method(&mgr, "__enter__", "the context manager protocol")?;
+                let exit = self.special_method(&mgr, "__exit__", "the context manager protocol")?;
+                self.push(exit);
+                let r = self.call0(&enter)?;
+                self.push(r);
+            }
+            Op::BeforeAsyncWith => {
+                let mgr = self.pop();
+                let enter = self.special_method(
+                    &mgr,
+                    "__aenter__",
+                    "the asynchronous context manager protocol",
+                )?;
+                let exit = self.special_method(
+                    &mgr,
+                    "__aexit__",
+                    "the asynchronous context manager protocol",
+                )?;
+                self.push(exit);
+                let r = self.call0(&enter)?;
+                self.push(r);
+            }
+            Op::WithExceptStart => {
+                let e = self.top().clone();
+                let len = self.fiber.stack.len();
+                let exit = self.fiber.stack[len - 2].clone();
+                let typ = match &e {
+                    Value::Instance(i) => Value::Class(i.class.clone()),
+                    _ => Value::None,
+                };
+                let r = self.call(
+                    &exit,
+                    CallArgs::new(SmallVec::from_vec(vec![typ, e, Value::None])),
+                )?;
+                self.push(r);
+            }
+            Op::LoadBuildClass => {
+                let v = self.builtins.get("__build_class__").unwrap_or_default();
+                self.push(v);
+            }
+            Op::LoadLocals => {
+                let ns = self.frame().ns.clone();
+                self.push(ns.map(Value::Dict).unwrap_or_default());
+            }
+        }
+        Ok(Step::Continue)
+    }
+
+    fn pop_handler_block(&mut self) {
+        let f = self.frame_mut();
+        if let Some(pos) = f
+            .blocks
+            .iter()
+            .rposition(|b| matches!(b, Block::Handler { .. }))
+        {
+            f.blocks.truncate(pos);
+        }
+    }
+
+    /// A re-raised exception keeps its traceback; drop the entry `run` is about to add again.
+    fn reraise_marker(&self, e: Exc) -> Exc {
+        if let Some(d) = e.exc.borrow_mut().as_mut() {
+            let f = self.frame();
+            if let Some(last) = d.traceback.last()
+                && Rc::ptr_eq(&last.code, &f.code)
+            {
+                d.traceback.pop();
+            }
+        }
+        e
+    }
+
+    fn make_raise(&mut self, n: u32) -> PyResult<Exc> {
+        if n == 0 {
+            return match self.handled_exception() {
+                Some(e) => Ok(self.reraise_marker(e)),
+                None => Ok(exc("RuntimeError", "No active exception to reraise")),
+            };
+        }
+        let cause = if n == 2 { Some(self.pop()) } else { None };
+        let v = self.pop();
+        let e = self.to_exception(v)?;
+        if let Some(c) = cause {
+            let cause =
+                match c {
+                    Value::None => Value::None,
+                    other => Value::Instance(self.to_exception(other).map_err(|_| {
+                        type_error("exception causes must derive from BaseException")
+                    })?),
+                };
+            if let Some(d) = e.exc.borrow_mut().as_mut() {
+                d.cause = cause;
+                d.suppress_context = true;
+            }
+        }
+        if let Some(h) = self.handled_exception()
+            && !Rc::ptr_eq(&h, &e)
+        {
+            set_context(&e, &h);
+        }
+        Ok(e)
+    }
+
+    /// An exception instance from `raise X` (a class is instantiated).
+    pub fn to_exception(&mut self, v: Value) -> PyResult<Exc> {
+        match v {
+            Value::Instance(i) if i.exc.borrow().is_some() => Ok(i),
+            Value::Class(c) if c.layout == crate::object::Layout::Exception => {
+                match self.call0(&Value::Class(c))? {
+                    Value::Instance(i) => Ok(i),
+                    _ => Err(type_error("exceptions must derive from BaseException")),
+                }
+            }
+            _ => Err(type_error("exceptions must derive from BaseException")),
+        }
+    }
+
+    fn exception_matches(&mut self, e: &Value, typ: &Value) -> PyResult<bool> {
+        let Value::Instance(e) = e else {
+            return Ok(false);
+        };
+        match typ {
+            Value::Class(c) => {
+                if c.layout != crate::object::Layout::Exception {
+                    return Err(type_error(
+                        "catching classes that do not inherit from BaseException is not allowed",
+                    ));
+                }
+                Ok(e.class.is_subclass(c))
+            }
+            Value::Tuple(t) => {
+                for x in t.iter() {
+                    if self.exception_matches(&Value::Instance(e.clone()), x)? {
+                        return Ok(true);
+                    }
+                }
+                Ok(false)
+            }
+            _ => Err(type_error(
+                "catching classes that do not inherit from BaseException is not allowed",
+            )),
+        }
+    }
+
+    fn load_global(&mut self, name: &str) -> PyResult<Value> {
+        if let Some(v) = self.frame().globals.globals.borrow().get(name) {
+            return Ok(v.clone());
+        }
+        if let Some(v) = self.builtins.globals.borrow().get(name) {
+            return Ok(v.clone());
+        }
+        Err(exc("NameError", format!("name '{name}' is not defined")))
+    }
+
+    fn for_iter(&mut self, target: u32) -> PyResult<Step> {
+        let it = self.top().clone();
+        match &it {
+            Value::Iter(i) => {
+                // Fast paths that need no calls.
+                let next = {
+                    let mut st = i.borrow_mut();
+                    match &mut *st {
+                        IterObj::Range { cur, stop, step } => {
+                            if (*step > 0 && *cur < *stop) || (*step < 0 && *cur > *stop) {
+                                let v = *cur;
+                                *cur = cur.saturating_add(*step);
+                                if v == *cur {
+                                    *stop = *cur;
+                                }
+                                Some(Some(Value::Int(v)))
+                            } else {
+                                Some(None)
+                            }
+                        }
+                        IterObj::Seq {
+                            seq: Value::List(l),
+                            idx,
+                        } => {
+                            let l = l.borrow();
+                            let r = l.get(*idx).cloned();
+                            *idx += 1;
+                            Some(r)
+                        }
+                        IterObj::Seq {
+                            seq: Value::Tuple(t),
+                            idx,
+                        } => {
+                            let r = t.get(*idx).cloned();
+                            *idx += 1;
+                            Some(r)
+                        }
+                        _ => None,
+                    }
+                };
+                let next = match next {
+                    Some(n) => n,
+                    None => self.next(&it)?,
+                };
+                match next {
+                    Some(v) => self.push(v),
+                    None => {
+                        self.pop();
+                        self.frame_mut().ip = target;
+                    }
+                }
+            }
+            Value::Gen(g) if g.kind == GenKind::Generator => {
+                let g = g.clone();
+                self.resume_gen(&g, Value::None, Resume::ForIter(target), None)?;
+            }
+            _ => match self.next(&it)? {
+                Some(v) => self.push(v),
+                None => {
+                    self.pop();
+                    self.frame_mut().ip = target;
+                }
+            },
+        }
+        Ok(Step::Continue)
+    }
+
+    /// SEND: resume the sub-iterator below the sent value.
+    fn send(&mut self, target: u32) -> PyResult<Step> {
+        let sent = self.pop();
+        let sub = self.top().clone();
+        match &sub {
+            Value::Gen(g) => {
+                let g = g.clone();
+                if g.kind == GenKind::AsyncGen {
+                    return Err(type_error("'async_generator' object is not awaitable"));
+                }
+                self.resume_gen(&g, sent, Resume::Send(target), None)?;
+                Ok(Step::Continue)
+            }
+            Value::Native(_) => {
+                // Futures, tasks and native coroutines (sleep) are driven by the scheduler.
+                match crate::scheduler::send(self, &sub, sent)? {
+                    crate::scheduler::SendResult::Done(v) => {
+                        self.pop();
+                        self.push(v);
+                        self.frame_mut().ip = target;
+                        Ok(Step::Continue)
+                    }
+                    crate::scheduler::SendResult::Yield(y) => {
+                        // Re-run SEND when the task resumes: rewind and keep `sent` in place.
+                        self.push(Value::None);
+                        let f = self.frame_mut();
+                        f.ip -= 1;
+                        Ok(Step::Exit(Exit::Suspended(Suspend::Wait(y))))
+                    }
+                }
+            }
+            _ => {
+                // A plain iterator (yield from a list, an __await__ iterator).
+                let r = if sent.is_none() {
+                    self.next(&sub)?
+                } else {
+                    Some(self.call_method(
+                        &sub,
+                        "send",
+                        CallArgs::new(smallvec::smallvec![sent]),
+                    )?)
+                };
+                match r {
+                    Some(y) => self.push(y),
+                    None => {
+                        self.pop();
+                        self.push(Value::None);
+                        self.frame_mut().ip = target;
+                    }
+                }
+                Ok(Step::Continue)
+            }
+        }
+    }
+
+    /// A value yielded through an `await`: goes up to the task.
+    fn await_yield(&mut self, v: Value) -> PyResult<Step> {
+        let resume = self.frame().resume;
+        let owner = self.frame().owner.clone();
+        if let Some(g) = owner
+            && g.kind == GenKind::Generator
+        {
+            return self.do_yield(v);
+        }
+        let _ = resume;
+        // Leave every frame in place; the task resumes us by pushing the sent value.
+        Ok(Step::Exit(Exit::Suspended(Suspend::Yield(v))))
+    }
+
+    /// Iterate `v` for unpacking: exactly `n` items, or at least `n` with `star`.
+    fn unpack_iter(&mut self, v: &Value, n: usize, star: Option<()>) -> PyResult<Vec<Value>> {
+        if !self.is_iterable(v) {
+            return Err(type_error(format!(
+                "cannot unpack non-iterable {} object",
+                types::type_name(v)
+            )));
+        }
+        let items = self.collect(v)?;
+        if star.is_some() {
+            if items.len() < n {
+                return Err(exc(
+                    "ValueError",
+                    format!(
+                        "not enough values to unpack (expected at least {n}, got {})",
+                        items.len()
+                    ),
+                ));
+            }
+        } else if items.len() < n {
+            return Err(exc(
+                "ValueError",
+                format!(
+                    "not enough values to unpack (expected {n}, got {})",
+                    items.len()
+                ),
+            ));
+        } else if items.len() > n {
+            return Err(exc(
+                "ValueError",
+                format!("too many values to unpack (expected {n})"),
+            ));
+        }
+        Ok(items)
+    }
+
+    fn import(&mut self, name: &str) -> PyResult<Value> {
+        if let Some(m) = self.modules.get(name) {
+            return Ok(m.clone());
+        }
+        let m = match name {
+            "asyncio" => Some(crate::scheduler::asyncio_module(self)?),
+            _ => self.module(name),
+        };
+        match m {
+            Some(m) => {
+                self.modules.insert(name.into(), m.clone());
+                Ok(m)
+            }
+            None => {
+                let e = exc("ModuleNotFoundError", format!("No module named '{name}'"));
+                e.set("name", Value::str(name));
+                Err(e)
+            }
+        }
+    }
+
+    pub(super) fn is_iterable(&self, v: &Value) -> bool {
+        match v {
+            Value::Str(_)
+            | Value::List(_)
+            | Value::Tuple(_)
+            | Value::Dict(_)
+            | Value::Set(_)
+            | Value::FrozenSet(_)
+            | Value::Range(_)
+            | Value::Iter(_)
+            | Value::Gen(_) => true,
+            Value::Instance(i) => {
+                i.class.lookup("__iter__").is_some() || i.class.lookup("__getitem__").is_some()
+            }
+            _ => false,
+        }
+    }
+
+    pub(super) fn mapping_items(&mut self, m: &Value) -> PyResult<Vec<(Value, Value)>> {
+        match m {
+            Value::Dict(d) => Ok(d
+                .borrow()
+                .iter()
+                .map(|e| (e.key.clone(), e.value.clone()))
+                .collect()),
+            Value::Instance(_) => {
+                let keys = self.call_method(m, "keys", CallArgs::default())?;
+                let keys = self.collect(&keys)?;
+                let mut out = Vec::new();
+                for k in keys {
+                    let v = self.getitem(m, &k)?;
+                    out.push((k, v));
+                }
+                Ok(out)
+            }
+            _ => Err(type_error(format!(
+                "'{}' object is not a mapping",
+                types::type_name(m)
+            ))),
+        }
+    }
+
+    /// Push a new frame for a code object with slots already laid out on the stack.
+    pub(super) fn enter_frame(&mut self, frame: Frame) -> PyResult<()> {
+        if self.fiber.frames.len() >= self.recursion_limit {
+            self.fiber.stack.truncate(frame.pop_to as usize);
+            return Err(exc("RecursionError", "maximum recursion depth exceeded"));
+        }
+        self.fiber.frames.push(frame);
+        Ok(())
+    }
+
+    pub(super) fn step_binop_fast(a: &Value, op: BinOp, b: &Value) -> Option<Value> {
+        match (a, op, b) {
+            (Value::Int(x), BinOp::Add, Value::Int(y)) => x.checked_add(*y).map(Value::Int),
+            (Value::Int(x), BinOp::Sub, Value::Int(y)) => x.checked_sub(*y).map(Value::Int),
+            (Value::Int(x), BinOp::Mul, Value::Int(y)) => x.checked_mul(*y).map(Value::Int),
+            _ => None,
+        }
+    }
+}
+
+/// Set `e.__context__ = ctx` unless that would make a cycle.
+pub fn set_context(e: &Exc, ctx: &Exc) {
+    // Walk ctx's context chain to avoid cycles (Python breaks them the same way).
+    let mut cur = Some(ctx.clone());
+    while let Some(c) = cur {
+        if Rc::ptr_eq(&c, e) {
+            return;
+        }
+        cur = c.exc.borrow().as_ref().and_then(|d| match &d.context {
+            Value::Instance(i) => Some(i.clone()),
+            _ => None,
+        });
+    }
+    if let Some(d) = e.exc.borrow_mut().as_mut()
+        && matches!(d.context, Value::None)
+    {
+        d.context = Value::Instance(ctx.clone());
+    }
+}

@@ -1,0 +1,176 @@
+//! The virtual machine: frames on an explicit stack, one dispatch loop.
+//!
+//! A Python-level call pushes a frame; it never recurses in Rust. `run` returns when the
+//! frame it was started for returns, or when the running task must suspend (awaiting a
+//! future, sleeping), leaving every frame in place for the scheduler to resume later.
+
+mod api;
+mod attr;
+mod call;
+mod exec;
+mod ops;
+mod repr;
+
+use std::cell::RefCell;
+use std::io::Write;
+use std::rc::Rc;
+
+use rustc_hash::FxHashMap;
+
+use crate::bytecode::Code;
+use crate::dict::Dict;
+use crate::object::{Exc, GenObj, Module};
+use crate::value::Value;
+
+pub use call::bind_error_name;
+
+/// What a frame does with its result when it returns (or yields).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resume {
+    /// An ordinary call: the result goes on the caller's stack.
+    Call,
+    /// A generator resumed by FOR_ITER: exhaustion jumps the caller to the target.
+    ForIter(u32),
+    /// A generator/coroutine resumed by SEND: its return value replaces the sub-iterator
+    /// on the caller's stack, and the caller jumps to the target.
+    Send(u32),
+    /// `__init__` called by a class call: the result must be None; the instance is pushed.
+    Init,
+    /// The boundary of a nested run started from native code: `run` returns here.
+    Native,
+    /// The outermost frame of a task: its return finishes the task.
+    TaskRoot,
+}
+
+#[derive(Clone)]
+pub enum Block {
+    /// An active try/with handler: on an exception, truncate the stack to `depth` and jump.
+    Except { handler: u32, depth: u32 },
+    /// Inside an except clause (or finally/with clean-up) handling `exc`.
+    Handler { exc: Exc },
+}
+
+pub struct Frame {
+    pub code: Rc<Code>,
+    pub ip: u32,
+    /// Stack index of local slot 0.
+    pub base: u32,
+    /// Stack length to restore when the frame returns (drops the callee too).
+    pub pop_to: u32,
+    pub globals: Rc<Module>,
+    pub blocks: Vec<Block>,
+    /// The generator or coroutine this frame belongs to.
+    pub owner: Option<Rc<GenObj>>,
+    pub resume: Resume,
+    /// The namespace of a class body being executed.
+    pub ns: Option<Rc<RefCell<Dict>>>,
+}
+
+/// A stack of frames with their shared value stack: the main program has one, each task one.
+#[derive(Default)]
+pub struct Fiber {
+    pub frames: Vec<Frame>,
+    pub stack: Vec<Value>,
+}
+
+/// Why `run` stopped without returning.
+pub enum Suspend {
+    /// A value yielded up through `await` (None: a bare yield, i.e. "run me again soon").
+    /// Resuming pushes the sent value on the top frame.
+    Yield(Value),
+    /// Waiting on a scheduler object (future, task, sleep) from SEND. Resuming re-runs
+    /// the SEND, which then finds the object done; nothing is pushed.
+    Wait(Value),
+}
+
+pub enum Exit {
+    Returned(Value),
+    Suspended(Suspend),
+}
+
+pub struct Vm {
+    pub fiber: Fiber,
+    pub builtins: Rc<Module>,
+    pub modules: FxHashMap<Rc<str>, Value>,
+    pub recursion_limit: usize,
+    /// Native frames between here and the outermost run (each a Rust-level re-entry).
+    pub native_depth: usize,
+    pub out: std::io::BufWriter<std::io::Stdout>,
+    pub sched: crate::scheduler::Scheduler,
+    pub stdin_lines: Option<std::io::StdinLock<'static>>,
+}
+
+impl Vm {
+    pub fn new(virtual_time: bool) -> Vm {
+        let builtins = crate::builtins::builtins_module();
+        builtins.set(
+            "__build_class__",
+            Value::Builtin(Rc::new(crate::object::Builtin {
+                name: "__build_class__",
+                func: |vm, args| vm.build_class(args),
+                bound: None,
+            })),
+        );
+        builtins.set(
+            "super",
+            Value::Builtin(Rc::new(crate::object::Builtin {
+                name: "super",
+                func: |vm, args| vm.builtin_super(args),
+                bound: None,
+            })),
+        );
+        Vm {
+            fiber: Fiber::default(),
+            builtins,
+            modules: FxHashMap::default(),
+            recursion_limit: 1000,
+            native_depth: 0,
+            out: std::io::BufWriter::with_capacity(1 << 16, std::io::stdout()),
+            sched: crate::scheduler::Scheduler::new(virtual_time),
+            stdin_lines: None,
+        }
+    }
+
+    pub fn flush(&mut self) {
+        let _ = self.out.flush();
+    }
+
+    /// Run module code to completion (the main program, or a REPL entry).
+    pub fn run_module(&mut self, code: Rc<Code>, module: Rc<Module>) -> Result<Value, Exc> {
+        let base = self.fiber.stack.len() as u32;
+        self.fiber.frames.push(Frame {
+            code,
+            ip: 0,
+            base,
+            pop_to: base,
+            globals: module,
+            blocks: Vec::new(),
+            owner: None,
+            resume: Resume::Native,
+            ns: None,
+        });
+        self.run_nested()
+    }
+
+    /// Run the top frame (pushed with `Resume::Native`) until it returns.
+    pub fn run_nested(&mut self) -> Result<Value, Exc> {
+        let stop = self.fiber.frames.len() - 1;
+        match self.run(stop) {
+            Ok(Exit::Returned(v)) => Ok(v),
+            Ok(Exit::Suspended(_)) => {
+                // Only a task's own fiber may suspend; unwind what was left.
+                self.fiber.frames.truncate(stop);
+                Err(crate::types::runtime_error(
+                    "a coroutine tried to wait (e.g. await a future or sleep) outside the event loop: \
+                     run it with asyncio.run() or await it from a task",
+                ))
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// The operator symbol of a binary op, for the disassembler.
+pub fn binop_name(op: crate::ast::BinOp) -> &'static str {
+    ops::binop_symbol(op)
+}
