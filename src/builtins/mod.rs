@@ -1,51 +1,89 @@
-//! TEMPORARY stub until the built-ins land.
-use crate::object::{Builtin, Module, PyResult};
-use crate::value::Value;
-use crate::vm::Vm;
+//! Built-in functions, methods of built-in types, and built-in modules.
+//!
+//! Methods are stored in the built-in classes' dicts as `Value::Builtin` with `bound: None`;
+//! the VM passes the receiver as `args.pos[0]`. Constructors are `__new__` entries called
+//! with the class as `args.pos[0]`.
+
+pub mod args;
+mod constructors;
+mod dict_methods;
+mod exceptions;
+mod functions;
+mod list_methods;
+pub mod modules;
+mod numbers;
+mod set_methods;
+mod sort;
+mod str_methods;
+mod strformat;
+mod unicode;
+
 use std::rc::Rc;
-pub fn register_type_methods(_t: &crate::types::Types) {}
+
+use crate::object::Module;
+use crate::types::{Types, types};
+use crate::value::Value;
+
+pub use constructors::{make_reversed, to_float, to_int};
+pub use functions::{ascii_escape, is_callable};
+pub use numbers::{float_divmod, round_value};
+pub use set_methods::{
+    set_difference, set_intersection, set_issubset, set_symmetric_difference, set_union,
+};
+pub use sort::sort_values;
+pub use strformat::{format_value, percent_format, str_format};
+
+/// Fill the dicts of the built-in classes with their methods and constructors.
+pub fn register_type_methods(t: &Types) {
+    str_methods::register(t);
+    list_methods::register(t);
+    dict_methods::register(t);
+    set_methods::register(t);
+    numbers::register(t);
+    constructors::register(t);
+    exceptions::register(t);
+    modules::functools::register(t);
+}
+
+/// The `builtins` module: functions, type objects and exception classes.
 pub fn builtins_module() -> Rc<Module> {
     let m = Module::new("builtins");
-    m.set(
-        "print",
-        Value::Builtin(Rc::new(Builtin {
-            name: "print",
-            bound: None,
-            func: |vm, args| {
-                let mut parts = Vec::new();
-                for a in args.pos.iter() {
-                    parts.push(vm.to_str(a)?);
-                }
-                let s = parts.join(" ");
-                vm.write_out(&s);
-                vm.write_out("\n");
-                Ok(Value::None)
-            },
-        })),
-    );
-    for c in &crate::types::types().exceptions {
+    functions::register(&m);
+    let t = types();
+    let classes = [
+        ("int", &t.int),
+        ("str", &t.str),
+        ("list", &t.list),
+        ("dict", &t.dict),
+        ("set", &t.set),
+        ("frozenset", &t.frozenset),
+        ("tuple", &t.tuple),
+        ("bool", &t.bool_),
+        ("float", &t.float),
+        ("range", &t.range),
+        ("object", &t.object),
+        ("type", &t.type_),
+        ("slice", &t.slice),
+        ("super", &t.super_),
+        ("property", &t.property),
+        ("staticmethod", &t.staticmethod),
+        ("classmethod", &t.classmethod),
+        ("enumerate", &t.enumerate),
+        ("zip", &t.zip),
+        ("map", &t.map),
+        ("filter", &t.filter),
+        ("reversed", &t.reversed),
+    ];
+    for (name, c) in classes {
+        m.set(name, Value::Class(c.clone()));
+    }
+    for c in &t.exceptions {
         m.set(&c.name, Value::Class(c.clone()));
     }
     Rc::new(m)
 }
-pub fn make_module(_name: &str) -> Option<Rc<Module>> {
-    None
-}
-pub fn percent_format(_vm: &mut Vm, _f: &str, _a: &Value) -> PyResult<String> {
-    Err(crate::types::type_error("%"))
-}
-pub fn set_union(_vm: &mut Vm, _a: &Value, _b: &Value) -> PyResult<Value> {
-    Err(crate::types::type_error("set"))
-}
-pub fn set_intersection(_vm: &mut Vm, _a: &Value, _b: &Value) -> PyResult<Value> {
-    Err(crate::types::type_error("set"))
-}
-pub fn set_difference(_vm: &mut Vm, _a: &Value, _b: &Value) -> PyResult<Value> {
-    Err(crate::types::type_error("set"))
-}
-pub fn set_symmetric_difference(_vm: &mut Vm, _a: &Value, _b: &Value) -> PyResult<Value> {
-    Err(crate::types::type_error("set"))
-}
-pub fn value_attr(_v: &Value, _name: &str) -> Option<Value> {
-    None
+
+/// A built-in module by name ("math", "time", "random", "functools"), created fresh.
+pub fn make_module(name: &str) -> Option<Rc<Module>> {
+    modules::make_module(name)
 }

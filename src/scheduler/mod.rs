@@ -1,15 +1,27 @@
-//! The event loop: clock, ready queue, timers, futures and tasks (CPython's algorithm).
+//! The event loop: clock, ready queue, timers, futures and tasks, with CPython 3.11's
+//! algorithm (base_events.py `_run_once`, tasks.py `__step`/`__wakeup`, futures.py) so
+//! that output interleaves exactly as under CPython.
+//!
+//! Loops, futures, tasks and handles are native; the higher-level API (gather, wait,
+//! queues, locks, TaskGroup, run) is aio source in `prelude.py`, built on them.
 
 pub mod clock;
+mod event_loop;
+mod future;
+mod module;
+mod task;
 
+use std::cell::{Cell, RefCell};
+use std::collections::{BinaryHeap, VecDeque};
 use std::rc::Rc;
 
-use crate::object::{Class, PyResult};
+use crate::object::{Class, Exc, NativeObj, PyResult};
 use crate::types::{self, type_error};
 use crate::value::Value;
-use crate::vm::Vm;
+use crate::vm::{Fiber, Vm};
 
 pub use clock::Clock;
+pub use module::asyncio_module;
 
 /// Per-interpreter scheduler state.
 pub struct Scheduler {
@@ -18,6 +30,16 @@ pub struct Scheduler {
     pub repr_stack: Vec<usize>,
     /// Set when writing to stdout failed (a closed pipe): output stops quietly.
     pub stdout_closed: bool,
+    /// The loop whose `run_forever` is executing, if any.
+    pub running_loop: Option<Value>,
+    /// The loop set with `set_event_loop` (or made by `get_event_loop`).
+    pub event_loop: Option<Value>,
+    /// The task whose step is executing.
+    pub current_task: Option<Value>,
+    /// Numbers `Task-N` names, across all loops (as CPython's global counter).
+    pub task_counter: u64,
+    /// The asyncio module once imported (its prelude functions are used natively).
+    pub module: Option<Value>,
 }
 
 impl Scheduler {
@@ -26,19 +48,224 @@ impl Scheduler {
             clock: Clock::new(virtual_time),
             repr_stack: Vec::new(),
             stdout_closed: false,
+            running_loop: None,
+            event_loop: None,
+            current_task: None,
+            task_counter: 0,
+            module: None,
         }
     }
 }
 
+/// A scheduled callback (CPython's Handle / TimerHandle).
+pub struct HandleObj {
+    pub callback: RefCell<Callback>,
+    pub cancelled: Cell<bool>,
+    /// Due time for timer handles.
+    pub when: Option<f64>,
+}
+
+pub enum Callback {
+    /// A Python callable with its arguments.
+    Call { func: Value, args: Vec<Value> },
+    /// Run one step of a task (optionally throwing an exception into it).
+    Step { task: Value, exc: Option<Exc> },
+    /// A task's awaited future finished: step it.
+    Wakeup { task: Value },
+    /// `run_until_complete`'s done callback: stop the loop.
+    StopLoop { lp: Value },
+    /// `sleep`'s timer: resolve its future unless it was cancelled.
+    SetResultUnlessCancelled { fut: Value, value: Value },
+    /// Already run (or dropped).
+    Done,
+}
+
+/// A future's done callback.
+pub enum FutCallback {
+    Py(Value),
+    Wakeup(Value),
+    StopLoop(Value),
+}
+
+pub struct TimerEntry {
+    pub when: f64,
+    pub seq: u64,
+    pub handle: Rc<HandleObj>,
+}
+
+impl PartialEq for TimerEntry {
+    fn eq(&self, o: &Self) -> bool {
+        self.when == o.when && self.seq == o.seq
+    }
+}
+impl Eq for TimerEntry {}
+impl PartialOrd for TimerEntry {
+    fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for TimerEntry {
+    /// Reversed: the heap's top is the earliest (when, seq).
+    fn cmp(&self, o: &Self) -> std::cmp::Ordering {
+        o.when.total_cmp(&self.when).then(o.seq.cmp(&self.seq))
+    }
+}
+
+pub struct LoopObj {
+    pub ready: RefCell<VecDeque<Rc<HandleObj>>>,
+    pub timers: RefCell<BinaryHeap<TimerEntry>>,
+    pub seq: Cell<u64>,
+    pub running: Cell<bool>,
+    pub stopping: Cell<bool>,
+    pub closed: Cell<bool>,
+    /// Tasks of this loop not yet done (for all_tasks and asyncio.run's clean-up).
+    pub tasks: RefCell<Vec<Value>>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FutState {
+    Pending,
+    Cancelled,
+    Finished,
+}
+
+pub struct FutureObj {
+    pub lp: Value,
+    pub state: Cell<FutState>,
+    pub result: RefCell<Value>,
+    pub exception: RefCell<Option<Exc>>,
+    pub callbacks: RefCell<Vec<FutCallback>>,
+    pub cancel_message: RefCell<Value>,
+    /// The exception raised inside a cancelled task (to re-raise it from result()).
+    pub cancelled_exc: RefCell<Option<Exc>>,
+    /// False once result()/exception() looked at a stored exception.
+    pub log_traceback: Cell<bool>,
+    /// Set for tasks.
+    pub task: Option<TaskData>,
+    /// For the future returned by gather(): cancelling it cancels these children.
+    pub gather_children: Option<Vec<Value>>,
+    pub cancel_requested: Cell<bool>,
+}
+
+pub struct TaskData {
+    pub coro: Value,
+    /// The task's frames while it is suspended (None while running, or before it starts).
+    pub fiber: RefCell<Option<Fiber>>,
+    pub started: Cell<bool>,
+    pub name: RefCell<Value>,
+    pub must_cancel: Cell<bool>,
+    /// What the task waits on (a future), for cancel().
+    pub fut_waiter: RefCell<Value>,
+    /// How the task resumes: push the sent value (after a yield) or re-run SEND.
+    pub push_on_resume: Cell<bool>,
+    pub num_cancels_requested: Cell<u32>,
+}
+
+/// `asyncio.sleep(delay, result)`: a native coroutine.
+pub struct SleepObj {
+    pub delay: f64,
+    pub result: Value,
+    /// The future it waits on once started (delay > 0), or `Bool(true)` after sleep(0) yielded.
+    pub state: RefCell<Value>,
+    pub handle: RefCell<Option<Rc<HandleObj>>>,
+    pub awaited: Cell<bool>,
+}
+
 /// Scheduler objects visible to programs.
 pub enum AsyncObj {
-    /// `agen.asend(v)` / `__anext__()`: an awaitable that runs the async generator to its next yield.
-    ASend { owner: Value, value: Value },
+    Loop(LoopObj),
+    Future(FutureObj),
+    Handle(Rc<HandleObj>),
+    Sleep(SleepObj),
+    /// `agen.asend(v)` / `__anext__()`: runs the async generator to its next yield.
+    ASend {
+        owner: Value,
+        value: Value,
+    },
+}
+
+thread_local! {
+    static CLASSES: AsyncClasses = AsyncClasses::new();
+}
+
+pub struct AsyncClasses {
+    pub future: Rc<Class>,
+    pub task: Rc<Class>,
+    pub event_loop: Rc<Class>,
+    pub handle: Rc<Class>,
+    pub timer_handle: Rc<Class>,
+}
+
+impl AsyncClasses {
+    fn new() -> AsyncClasses {
+        let mk = |name: &str, bases: Vec<Rc<Class>>| {
+            let c = types::make_class(name, name, "asyncio", bases, Default::default());
+            // Native layout: instances are AsyncObj, not Instance.
+            Rc::new(Class {
+                name: c.name.clone(),
+                qualname: c.qualname.clone(),
+                module: c.module.clone(),
+                bases: c.bases.clone(),
+                mro: c.mro.clone(),
+                dict: RefCell::new(Default::default()),
+                layout: crate::object::Layout::Native,
+            })
+        };
+        let future = mk("Future", vec![]);
+        let task = mk("Task", vec![future.clone()]);
+        let event_loop = mk("_UnixSelectorEventLoop", vec![]);
+        let handle = mk("Handle", vec![]);
+        let timer_handle = mk("TimerHandle", vec![handle.clone()]);
+        AsyncClasses {
+            future,
+            task,
+            event_loop,
+            handle,
+            timer_handle,
+        }
+    }
+}
+
+pub fn classes<T>(f: impl FnOnce(&AsyncClasses) -> T) -> T {
+    CLASSES.with(f)
 }
 
 pub fn async_type(a: &AsyncObj) -> Rc<Class> {
-    match a {
-        AsyncObj::ASend { .. } => types::types().coroutine.clone(),
+    classes(|c| match a {
+        AsyncObj::Loop(_) => c.event_loop.clone(),
+        AsyncObj::Future(f) if f.task.is_some() => c.task.clone(),
+        AsyncObj::Future(_) => c.future.clone(),
+        AsyncObj::Handle(h) if h.when.is_some() => c.timer_handle.clone(),
+        AsyncObj::Handle(_) => c.handle.clone(),
+        AsyncObj::Sleep(_) | AsyncObj::ASend { .. } => types::types().coroutine.clone(),
+    })
+}
+
+pub fn wrap(a: AsyncObj) -> Value {
+    Value::Native(Rc::new(NativeObj::Async(a)))
+}
+
+pub fn as_async(v: &Value) -> Option<&AsyncObj> {
+    match v {
+        Value::Native(n) => match &**n {
+            NativeObj::Async(a) => Some(a),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+pub fn as_future(v: &Value) -> Option<&FutureObj> {
+    match as_async(v) {
+        Some(AsyncObj::Future(f)) => Some(f),
+        _ => None,
+    }
+}
+
+pub fn as_loop(v: &Value) -> Option<&LoopObj> {
+    match as_async(v) {
+        Some(AsyncObj::Loop(l)) => Some(l),
+        _ => None,
     }
 }
 
@@ -47,50 +274,78 @@ pub enum SendResult {
     Yield(Value),
 }
 
-/// SEND on a scheduler object (future, task, sleep).
-pub fn send(_vm: &mut Vm, sub: &Value, _sent: Value) -> PyResult<SendResult> {
-    Err(type_error(format!(
-        "object {} can't be used in 'await' expression",
-        types::type_name(sub)
-    )))
+/// SEND on a scheduler object: a future/task (wait until done), a sleep, or an asend.
+pub fn send(vm: &mut Vm, sub: &Value, _sent: Value) -> PyResult<SendResult> {
+    match as_async(sub) {
+        Some(AsyncObj::Future(f)) => {
+            if f.state.get() == FutState::Pending {
+                if let Some(cur) = &vm.sched.current_task
+                    && cur.is(sub)
+                {
+                    return Err(types::runtime_error(format!(
+                        "Task cannot await on itself: {}",
+                        future::repr(vm, sub)?
+                    )));
+                }
+                return Ok(SendResult::Yield(sub.clone()));
+            }
+            future::result(vm, sub).map(SendResult::Done)
+        }
+        Some(AsyncObj::Sleep(s)) => task::sleep_send(vm, sub, s),
+        _ => Err(type_error(format!(
+            "object {} can't be used in 'await' expression",
+            types::type_name(sub)
+        ))),
+    }
 }
 
 pub fn asend_awaitable(owner: Value, value: Value) -> Value {
-    Value::Native(Rc::new(crate::object::NativeObj::Async(AsyncObj::ASend {
-        owner,
-        value,
-    })))
+    wrap(AsyncObj::ASend { owner, value })
 }
 
 /// The async generator and sent value of an `asend` awaitable.
 pub fn as_asend(v: &Value) -> Option<(Value, Value)> {
-    if let Value::Native(n) = v
-        && let crate::object::NativeObj::Async(AsyncObj::ASend { owner, value }) = &**n
-    {
-        return Some((owner.clone(), value.clone()));
+    match as_async(v) {
+        Some(AsyncObj::ASend { owner, value }) => Some((owner.clone(), value.clone())),
+        _ => None,
     }
-    None
 }
 
-pub fn asyncio_module(_vm: &mut Vm) -> PyResult<Value> {
-    Err(types::exc(
-        "ModuleNotFoundError",
-        "No module named 'asyncio'",
-    ))
+pub fn getattr(vm: &mut Vm, obj: &Value, a: &AsyncObj, name: &str) -> PyResult<Option<Value>> {
+    module::getattr(vm, obj, a, name)
 }
 
-pub fn getattr(_vm: &mut Vm, _obj: &Value, _a: &AsyncObj, _name: &str) -> PyResult<Option<Value>> {
-    Ok(None)
-}
-
-pub fn setattr(_vm: &mut Vm, _a: &AsyncObj, name: &str, _v: Value) -> PyResult<()> {
+pub fn setattr(_vm: &mut Vm, a: &AsyncObj, name: &str, _v: Value) -> PyResult<()> {
+    let _ = a;
     Err(types::attribute_error(format!(
         "attribute '{name}' is read-only"
     )))
 }
 
-pub fn repr(_vm: &mut Vm, a: &AsyncObj, v: &Value) -> PyResult<String> {
+pub fn repr(vm: &mut Vm, a: &AsyncObj, v: &Value) -> PyResult<String> {
     Ok(match a {
+        AsyncObj::Future(_) => future::repr(vm, v)?,
+        AsyncObj::Loop(l) => format!(
+            "<_UnixSelectorEventLoop running={} closed={} debug=False>",
+            if l.running.get() { "True" } else { "False" },
+            if l.closed.get() { "True" } else { "False" }
+        ),
+        AsyncObj::Handle(h) => {
+            if h.cancelled.get() {
+                "<Handle cancelled>".to_string()
+            } else {
+                format!(
+                    "<{} object at {:#x}>",
+                    if h.when.is_some() {
+                        "TimerHandle"
+                    } else {
+                        "Handle"
+                    },
+                    v.id()
+                )
+            }
+        }
+        AsyncObj::Sleep(_) => format!("<coroutine object sleep at {:#x}>", v.id()),
         AsyncObj::ASend { .. } => format!("<async_generator_asend object at {:#x}>", v.id()),
     })
 }

@@ -165,7 +165,7 @@ impl Vm {
                 if name == "__class__" {
                     return Ok(Some(Value::Class(types::type_of(obj))));
                 }
-                if let Some(v) = crate::builtins::value_attr(obj, name) {
+                if let Some(v) = value_attr(obj, name) {
                     return Ok(Some(v));
                 }
                 Ok(types::type_of(obj).lookup(name).map(|a| bind(obj, a)))
@@ -382,4 +382,23 @@ fn exception_attr(i: &crate::object::Instance, name: &str) -> Option<Value> {
         "__traceback__" => Value::None,
         _ => return None,
     })
+}
+
+/// Data attributes of built-in values (`slice.start`, `range.step`, `int.real`, ...).
+fn value_attr(v: &Value, name: &str) -> Option<Value> {
+    match (v, name) {
+        (Value::Slice(s), "start") => Some(s.start.clone()),
+        (Value::Slice(s), "stop") => Some(s.stop.clone()),
+        (Value::Slice(s), "step") => Some(s.step.clone()),
+        (Value::Range(r), "start") => Some(Value::Int(r.start)),
+        (Value::Range(r), "stop") => Some(Value::Int(r.stop)),
+        (Value::Range(r), "step") => Some(Value::Int(r.step)),
+        (Value::Int(_) | Value::Big(_), "real" | "numerator") => Some(v.clone()),
+        (Value::Bool(b), "real" | "numerator") => Some(Value::Int(*b as i64)),
+        (Value::Int(_) | Value::Big(_) | Value::Bool(_), "imag") => Some(Value::Int(0)),
+        (Value::Int(_) | Value::Big(_) | Value::Bool(_), "denominator") => Some(Value::Int(1)),
+        (Value::Float(_), "real") => Some(v.clone()),
+        (Value::Float(_), "imag") => Some(Value::Float(0.0)),
+        _ => None,
+    }
 }

@@ -140,6 +140,18 @@ impl Vm {
         }
     }
 
+    /// Raise `e` at the current instruction of the top frame (a task being resumed with
+    /// an exception, e.g. CancelledError at its `await`).
+    pub fn throw_into_top(&mut self, e: Exc) -> Result<(), Exc> {
+        let ip = self.frame().ip;
+        let at = match self.frame().code.ops.get(ip as usize) {
+            Some(Op::Send(_)) => ip,
+            _ => ip.saturating_sub(1),
+        };
+        self.add_traceback(&e, at);
+        self.unwind(e, 0)
+    }
+
     /// The exception currently being handled (for bare `raise` and implicit chaining).
     pub fn handled_exception(&self) -> Option<Exc> {
         for f in self.fiber.frames.iter().rev() {
@@ -223,6 +235,15 @@ impl Vm {
         self.fiber.stack.truncate(frame.pop_to as usize);
         owner.state.set(GenState::Suspended);
         *owner.saved.borrow_mut() = Some(crate::object::SavedFrame { frame, stack });
+        if owner.kind == GenKind::AsyncGen
+            && let Resume::Send(target) = resume
+        {
+            // An async generator's `yield v` completes the awaited asend() with v.
+            self.pop();
+            self.push(v);
+            self.frame_mut().ip = target;
+            return Ok(Step::Continue);
+        }
         match resume {
             Resume::Native => Ok(Step::Exit(Exit::Returned(v))),
             _ => {
@@ -1149,6 +1170,22 @@ impl Vm {
                     return Err(type_error("'async_generator' object is not awaitable"));
                 }
                 self.resume_gen(&g, sent, Resume::Send(target), None)?;
+                Ok(Step::Continue)
+            }
+            Value::Native(_) if crate::scheduler::as_asend(&sub).is_some() => {
+                let (owner, value) = crate::scheduler::as_asend(&sub).unwrap_or_default();
+                let Value::Gen(g) = owner else {
+                    return Err(type_error("asend of a non-generator"));
+                };
+                if g.state.get() == GenState::Done {
+                    return Err(exc("StopAsyncIteration", ""));
+                }
+                let v = if g.state.get() == GenState::Created {
+                    Value::None
+                } else {
+                    value
+                };
+                self.resume_gen(&g, v, Resume::Send(target), None)?;
                 Ok(Step::Continue)
             }
             Value::Native(_) => {

@@ -23,6 +23,7 @@ use crate::object::{Exc, GenObj, Module};
 use crate::value::Value;
 
 pub use call::bind_error_name;
+pub use ops::to_f64;
 
 /// What a frame does with its result when it returns (or yields).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

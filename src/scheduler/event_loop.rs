@@ -1,0 +1,211 @@
+//! The loop itself: call_soon / call_later, one iteration (`_run_once`), run_forever and
+//! run_until_complete.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use super::{
+    AsyncObj, Callback, FutCallback, FutState, HandleObj, LoopObj, TimerEntry, as_future, as_loop,
+    future, task, wrap,
+};
+use crate::object::PyResult;
+use crate::types::{self, runtime_error};
+use crate::value::Value;
+use crate::vm::Vm;
+
+pub fn new_loop() -> Value {
+    wrap(AsyncObj::Loop(LoopObj {
+        ready: Default::default(),
+        timers: Default::default(),
+        seq: Cell::new(0),
+        running: Cell::new(false),
+        stopping: Cell::new(false),
+        closed: Cell::new(false),
+        tasks: RefCell::new(Vec::new()),
+    }))
+}
+
+pub fn check_open(lp: &Value) -> PyResult<&LoopObj> {
+    let l = as_loop(lp).ok_or_else(|| types::type_error("not an event loop"))?;
+    if l.closed.get() {
+        let e = runtime_error("Event loop is closed");
+        return Err(e);
+    }
+    Ok(l)
+}
+
+pub fn call_soon(_vm: &mut Vm, lp: &Value, cb: Callback) -> Rc<HandleObj> {
+    let h = Rc::new(HandleObj {
+        callback: RefCell::new(cb),
+        cancelled: Cell::new(false),
+        when: None,
+    });
+    if let Some(l) = as_loop(lp) {
+        l.ready.borrow_mut().push_back(h.clone());
+    }
+    h
+}
+
+pub fn call_at(_vm: &mut Vm, lp: &Value, when: f64, cb: Callback) -> Rc<HandleObj> {
+    let h = Rc::new(HandleObj {
+        callback: RefCell::new(cb),
+        cancelled: Cell::new(false),
+        when: Some(when),
+    });
+    if let Some(l) = as_loop(lp) {
+        let seq = l.seq.get();
+        l.seq.set(seq + 1);
+        l.timers.borrow_mut().push(TimerEntry {
+            when,
+            seq,
+            handle: h.clone(),
+        });
+    }
+    h
+}
+
+/// One iteration: wait for the first timer if nothing is ready, move due timers to the
+/// ready queue, then run exactly the handles that were ready when the iteration began.
+fn run_once(vm: &mut Vm, lp: &Value) -> PyResult<()> {
+    let l = as_loop(lp).ok_or_else(|| types::type_error("not an event loop"))?;
+    // Drop cancelled timers at the head.
+    {
+        let mut t = l.timers.borrow_mut();
+        while t.peek().is_some_and(|e| e.handle.cancelled.get()) {
+            t.pop();
+        }
+    }
+    let nothing_ready = l.ready.borrow().is_empty() && !l.stopping.get();
+    if nothing_ready {
+        let next = l.timers.borrow().peek().map(|e| e.when);
+        match next {
+            Some(when) => {
+                vm.flush();
+                vm.sched.clock.wait_until(when);
+            }
+            None => return Err(super::task::deadlock_error(vm, lp)),
+        }
+    }
+    let end = vm.sched.clock.now() + 1e-9;
+    {
+        let mut t = l.timers.borrow_mut();
+        let mut r = l.ready.borrow_mut();
+        while let Some(e) = t.peek() {
+            if e.when >= end {
+                break;
+            }
+            let e = t.pop().expect("peeked");
+            r.push_back(e.handle);
+        }
+    }
+    let n = l.ready.borrow().len();
+    for _ in 0..n {
+        let h = l.ready.borrow_mut().pop_front();
+        let Some(h) = h else { break };
+        if h.cancelled.get() {
+            continue;
+        }
+        let cb = std::mem::replace(&mut *h.callback.borrow_mut(), Callback::Done);
+        run_callback(vm, lp, cb)?;
+    }
+    Ok(())
+}
+
+fn run_callback(vm: &mut Vm, lp: &Value, cb: Callback) -> PyResult<()> {
+    match cb {
+        Callback::Call { func, args } => {
+            let r = vm.call(
+                &func,
+                crate::object::CallArgs::new(args.into_iter().collect()),
+            );
+            if let Err(e) = r {
+                if types::exc_is(&e, "KeyboardInterrupt") || types::exc_is(&e, "SystemExit") {
+                    return Err(e);
+                }
+                vm.flush();
+                let name = match &func {
+                    Value::Func(f) => f.qualname.borrow().to_string(),
+                    other => vm.repr(other).unwrap_or_default(),
+                };
+                let tb = crate::diagnostics::format_exception(vm, &e);
+                eprint!("Exception in callback {name}()\n{tb}");
+            }
+        }
+        Callback::Step { task, exc } => task::step(vm, &task, exc)?,
+        Callback::Wakeup { task } => task::step(vm, &task, None)?,
+        Callback::StopLoop { lp } => {
+            if let Some(l) = as_loop(&lp) {
+                l.stopping.set(true);
+            }
+        }
+        Callback::SetResultUnlessCancelled { fut, value } => {
+            if as_future(&fut).is_some_and(|f| f.state.get() == FutState::Pending) {
+                future::set_result(vm, &fut, value)?;
+            }
+        }
+        Callback::Done => {}
+    }
+    let _ = lp;
+    Ok(())
+}
+
+pub fn run_forever(vm: &mut Vm, lp: &Value) -> PyResult<()> {
+    let l = check_open(lp)?;
+    if l.running.get() {
+        return Err(runtime_error("This event loop is already running"));
+    }
+    if vm.sched.running_loop.is_some() {
+        return Err(runtime_error(
+            "Cannot run the event loop while another loop is running",
+        ));
+    }
+    l.running.set(true);
+    vm.sched.running_loop = Some(lp.clone());
+    let r = loop {
+        if let Err(e) = run_once(vm, lp) {
+            break Err(e);
+        }
+        if l.stopping.get() {
+            break Ok(());
+        }
+    };
+    l.stopping.set(false);
+    l.running.set(false);
+    vm.sched.running_loop = None;
+    r
+}
+
+pub fn run_until_complete(vm: &mut Vm, lp: &Value, fut: Value) -> PyResult<Value> {
+    check_open(lp)?;
+    let fut = task::ensure_future(vm, fut, Some(lp.clone()))?;
+    future::add_done_callback(vm, &fut, FutCallback::StopLoop(lp.clone()));
+    let r = run_forever(vm, lp);
+    if let Some(f) = as_future(&fut) {
+        f.callbacks
+            .borrow_mut()
+            .retain(|c| !matches!(c, FutCallback::StopLoop(_)));
+    }
+    r?;
+    let done = as_future(&fut).is_some_and(|f| f.state.get() != FutState::Pending);
+    if !done {
+        return Err(runtime_error("Event loop stopped before Future completed."));
+    }
+    future::result(vm, &fut)
+}
+
+pub fn stop(lp: &Value) {
+    if let Some(l) = as_loop(lp) {
+        l.stopping.set(true);
+    }
+}
+
+pub fn close(lp: &Value) -> PyResult<()> {
+    let l = as_loop(lp).ok_or_else(|| types::type_error("not an event loop"))?;
+    if l.running.get() {
+        return Err(runtime_error("Cannot close a running event loop"));
+    }
+    l.closed.set(true);
+    l.ready.borrow_mut().clear();
+    l.timers.borrow_mut().clear();
+    Ok(())
+}

@@ -1,0 +1,223 @@
+//! Futures (and the future half of tasks): states, results, done callbacks.
+
+use super::{AsyncObj, Callback, FutCallback, FutState, FutureObj, as_future, event_loop, wrap};
+use crate::object::{Exc, PyResult};
+use crate::types::{self, exc, new_exc_args};
+use crate::value::Value;
+use crate::vm::Vm;
+
+/// The future returned by gather(): cancelling it cancels the children.
+pub fn new_gathering_future(lp: Value, children: Vec<Value>) -> Value {
+    wrap(AsyncObj::Future(FutureObj {
+        lp,
+        state: std::cell::Cell::new(FutState::Pending),
+        result: Default::default(),
+        exception: Default::default(),
+        callbacks: Default::default(),
+        cancel_message: Default::default(),
+        cancelled_exc: Default::default(),
+        log_traceback: std::cell::Cell::new(false),
+        task: None,
+        gather_children: Some(children),
+        cancel_requested: std::cell::Cell::new(false),
+    }))
+}
+
+pub fn new_future(lp: Value) -> Value {
+    wrap(AsyncObj::Future(FutureObj {
+        lp,
+        state: std::cell::Cell::new(FutState::Pending),
+        result: Default::default(),
+        exception: Default::default(),
+        callbacks: Default::default(),
+        cancel_message: Default::default(),
+        cancelled_exc: Default::default(),
+        log_traceback: std::cell::Cell::new(false),
+        task: None,
+        gather_children: None,
+        cancel_requested: std::cell::Cell::new(false),
+    }))
+}
+
+fn invalid_state(msg: &str) -> Exc {
+    exc("InvalidStateError", msg)
+}
+
+pub fn cancelled_error(f: &FutureObj) -> Exc {
+    if let Some(e) = f.cancelled_exc.borrow().as_ref() {
+        return e.clone();
+    }
+    let msg = f.cancel_message.borrow().clone();
+    let args = if msg.is_none() { vec![] } else { vec![msg] };
+    new_exc_args(types::types().exc("CancelledError"), args)
+}
+
+/// future.result(): the value, or raise its exception / CancelledError.
+pub fn result(_vm: &mut Vm, fut: &Value) -> PyResult<Value> {
+    let f = as_future(fut).ok_or_else(|| types::type_error("not a future"))?;
+    match f.state.get() {
+        FutState::Pending => Err(invalid_state("Result is not ready.")),
+        FutState::Cancelled => Err(cancelled_error(f)),
+        FutState::Finished => {
+            f.log_traceback.set(false);
+            if let Some(e) = f.exception.borrow().as_ref() {
+                return Err(e.clone());
+            }
+            Ok(f.result.borrow().clone())
+        }
+    }
+}
+
+pub fn exception(_vm: &mut Vm, fut: &Value) -> PyResult<Value> {
+    let f = as_future(fut).ok_or_else(|| types::type_error("not a future"))?;
+    match f.state.get() {
+        FutState::Pending => Err(invalid_state("Exception is not set.")),
+        FutState::Cancelled => Err(cancelled_error(f)),
+        FutState::Finished => {
+            f.log_traceback.set(false);
+            Ok(f.exception
+                .borrow()
+                .as_ref()
+                .map(|e| Value::Instance(e.clone()))
+                .unwrap_or_default())
+        }
+    }
+}
+
+/// Schedule every done callback with call_soon (never inline), as CPython does.
+pub fn schedule_callbacks(vm: &mut Vm, fut: &Value) {
+    let Some(f) = as_future(fut) else { return };
+    let cbs = std::mem::take(&mut *f.callbacks.borrow_mut());
+    let lp = f.lp.clone();
+    for cb in cbs {
+        let c = match cb {
+            FutCallback::Py(func) => Callback::Call {
+                func,
+                args: vec![fut.clone()],
+            },
+            FutCallback::Wakeup(task) => Callback::Wakeup { task },
+            FutCallback::StopLoop(lp) => Callback::StopLoop { lp },
+        };
+        event_loop::call_soon(vm, &lp, c);
+    }
+}
+
+pub fn set_result(vm: &mut Vm, fut: &Value, v: Value) -> PyResult<()> {
+    let f = as_future(fut).ok_or_else(|| types::type_error("not a future"))?;
+    if f.state.get() != FutState::Pending {
+        return Err(invalid_state(&format!(
+            "{}: {}",
+            state_name(f),
+            repr(vm, fut)?
+        )));
+    }
+    *f.result.borrow_mut() = v;
+    f.state.set(FutState::Finished);
+    schedule_callbacks(vm, fut);
+    Ok(())
+}
+
+pub fn set_exception(vm: &mut Vm, fut: &Value, e: Value) -> PyResult<()> {
+    let f = as_future(fut).ok_or_else(|| types::type_error("not a future"))?;
+    if f.state.get() != FutState::Pending {
+        return Err(invalid_state(&format!(
+            "{}: {}",
+            state_name(f),
+            repr(vm, fut)?
+        )));
+    }
+    let e = vm.to_exception(e)?;
+    if types::exc_is(&e, "StopIteration") {
+        return Err(types::type_error(
+            "StopIteration interacts badly with generators and cannot be raised into a Future",
+        ));
+    }
+    *f.exception.borrow_mut() = Some(e);
+    f.state.set(FutState::Finished);
+    f.log_traceback.set(true);
+    schedule_callbacks(vm, fut);
+    Ok(())
+}
+
+/// Future.cancel(msg): True if it was pending.
+pub fn cancel(vm: &mut Vm, fut: &Value, msg: Value) -> bool {
+    let Some(f) = as_future(fut) else {
+        return false;
+    };
+    f.log_traceback.set(false);
+    if f.state.get() != FutState::Pending {
+        return false;
+    }
+    f.state.set(FutState::Cancelled);
+    *f.cancel_message.borrow_mut() = msg;
+    schedule_callbacks(vm, fut);
+    true
+}
+
+pub fn add_done_callback(vm: &mut Vm, fut: &Value, cb: FutCallback) {
+    let Some(f) = as_future(fut) else { return };
+    if f.state.get() != FutState::Pending {
+        let lp = f.lp.clone();
+        let c = match cb {
+            FutCallback::Py(func) => Callback::Call {
+                func,
+                args: vec![fut.clone()],
+            },
+            FutCallback::Wakeup(task) => Callback::Wakeup { task },
+            FutCallback::StopLoop(lp) => Callback::StopLoop { lp },
+        };
+        event_loop::call_soon(vm, &lp, c);
+    } else {
+        f.callbacks.borrow_mut().push(cb);
+    }
+}
+
+fn state_name(f: &FutureObj) -> &'static str {
+    match f.state.get() {
+        FutState::Pending => "PENDING",
+        FutState::Cancelled => "CANCELLED",
+        FutState::Finished => "FINISHED",
+    }
+}
+
+/// `<Future finished result=42>` / `<Task pending name='Task-2' coro=<main() running>>`
+pub fn repr(vm: &mut Vm, fut: &Value) -> PyResult<String> {
+    let Some(f) = as_future(fut) else {
+        return Ok("<?>".into());
+    };
+    let mut info = vec![state_name(f).to_lowercase()];
+    if let Some(t) = &f.task {
+        if f.state.get() == FutState::Pending && t.must_cancel.get() {
+            info[0] = "cancelling".into();
+        }
+        let name = vm.repr(&t.name.borrow().clone())?;
+        info.push(format!("name={name}"));
+        let coro = match &t.coro {
+            Value::Gen(g) => {
+                let (line, _) =
+                    crate::span::line_col(&g.code.source.text, g.code.span.start as usize);
+                let state = if f.state.get() == FutState::Pending {
+                    "running at"
+                } else {
+                    "done, defined at"
+                };
+                format!(
+                    "<{}() {} {}:{}>",
+                    g.qualname, state, g.code.source.name, line
+                )
+            }
+            other => vm.repr(other)?,
+        };
+        info.push(format!("coro={coro}"));
+    }
+    if f.state.get() == FutState::Finished {
+        if let Some(e) = f.exception.borrow().clone() {
+            info.push(format!("exception={}", vm.repr(&Value::Instance(e))?));
+        } else if f.task.is_none() || true {
+            let r = f.result.borrow().clone();
+            info.push(format!("result={}", vm.repr(&r)?));
+        }
+    }
+    let kind = if f.task.is_some() { "Task" } else { "Future" };
+    Ok(format!("<{} {}>", kind, info.join(" ")))
+}

@@ -1,0 +1,427 @@
+//! Tasks: a coroutine driven step by step by the loop (CPython's Task.__step / __wakeup).
+
+use std::cell::{Cell, RefCell};
+
+use super::{
+    AsyncObj, Callback, FutCallback, FutState, FutureObj, SendResult, SleepObj, TaskData, as_async,
+    as_future, as_loop, event_loop, future, wrap,
+};
+use crate::object::{Exc, GenKind, GenState, PyResult};
+use crate::types::{self, exc, exc_is, runtime_error, type_error};
+use crate::value::Value;
+use crate::vm::{Exit, Fiber, Frame, Resume, Suspend, Vm};
+
+/// loop.create_task(coro, name=None)
+pub fn create_task(vm: &mut Vm, lp: &Value, coro: Value, name: Value) -> PyResult<Value> {
+    event_loop::check_open(lp)?;
+    let is_coro = matches!(&coro, Value::Gen(g) if g.kind == GenKind::Coroutine)
+        || matches!(as_async(&coro), Some(AsyncObj::Sleep(_)));
+    if !is_coro {
+        return Err(type_error(format!(
+            "a coroutine was expected, got {}",
+            vm.repr(&coro)?
+        )));
+    }
+    let name = if name.is_none() {
+        vm.sched.task_counter += 1;
+        Value::string(format!("Task-{}", vm.sched.task_counter))
+    } else {
+        Value::string(vm.to_str(&name)?)
+    };
+    if let Value::Gen(g) = &coro {
+        g.started.set(true);
+    }
+    if let Some(AsyncObj::Sleep(s)) = as_async(&coro) {
+        s.awaited.set(true);
+    }
+    let t = wrap(AsyncObj::Future(FutureObj {
+        lp: lp.clone(),
+        state: Cell::new(FutState::Pending),
+        result: Default::default(),
+        exception: Default::default(),
+        callbacks: Default::default(),
+        cancel_message: Default::default(),
+        cancelled_exc: Default::default(),
+        log_traceback: Cell::new(false),
+        task: Some(TaskData {
+            coro,
+            fiber: RefCell::new(None),
+            started: Cell::new(false),
+            name: RefCell::new(name),
+            must_cancel: Cell::new(false),
+            fut_waiter: RefCell::new(Value::None),
+            push_on_resume: Cell::new(false),
+            num_cancels_requested: Cell::new(0),
+        }),
+        gather_children: None,
+        cancel_requested: Cell::new(false),
+    }));
+    event_loop::call_soon(
+        vm,
+        lp,
+        Callback::Step {
+            task: t.clone(),
+            exc: None,
+        },
+    );
+    if let Some(l) = as_loop(lp) {
+        l.tasks.borrow_mut().push(t.clone());
+    }
+    Ok(t)
+}
+
+/// ensure_future: futures pass through; coroutines become tasks of `lp` (or the current loop).
+pub fn ensure_future(vm: &mut Vm, v: Value, lp: Option<Value>) -> PyResult<Value> {
+    if as_future(&v).is_some() {
+        return Ok(v);
+    }
+    let is_coro = matches!(&v, Value::Gen(g) if g.kind == GenKind::Coroutine)
+        || matches!(as_async(&v), Some(AsyncObj::Sleep(_)));
+    if !is_coro {
+        // Objects with __await__ are wrapped by a coroutine in CPython; we drive them directly.
+        if let Value::Instance(i) = &v
+            && i.class.lookup("__await__").is_some()
+        {
+            let m = vm.module_attr("_wrap_awaitable")?;
+            let coro = vm.call1(&m, v)?;
+            let lp = match lp {
+                Some(l) => l,
+                None => super::module::get_event_loop(vm)?,
+            };
+            return create_task(vm, &lp, coro, Value::None);
+        }
+        return Err(type_error(
+            "An asyncio.Future, a coroutine or an awaitable is required",
+        ));
+    }
+    let lp = match lp {
+        Some(l) => l,
+        None => super::module::get_event_loop(vm)?,
+    };
+    create_task(vm, &lp, v, Value::None)
+}
+
+/// task.cancel(msg)
+pub fn cancel(vm: &mut Vm, t: &Value, msg: Value) -> PyResult<bool> {
+    let f = as_future(t).ok_or_else(|| type_error("not a task"))?;
+    if let Some(children) = &f.gather_children {
+        if f.state.get() != FutState::Pending {
+            return Ok(false);
+        }
+        let mut any = false;
+        for c in children.clone() {
+            if cancel(vm, &c, msg.clone())? {
+                any = true;
+            }
+        }
+        if any {
+            f.cancel_requested.set(true);
+        }
+        return Ok(any);
+    }
+    let Some(td) = &f.task else {
+        return Ok(future::cancel(vm, t, msg));
+    };
+    f.log_traceback.set(false);
+    if f.state.get() != FutState::Pending {
+        return Ok(false);
+    }
+    td.num_cancels_requested
+        .set(td.num_cancels_requested.get() + 1);
+    let waiter = td.fut_waiter.borrow().clone();
+    if !waiter.is_none() {
+        let cancelled = if as_future(&waiter).is_some_and(|w| w.task.is_some()) {
+            cancel(vm, &waiter, msg.clone())?
+        } else {
+            future::cancel(vm, &waiter, msg.clone())
+        };
+        if cancelled {
+            return Ok(true);
+        }
+    }
+    td.must_cancel.set(true);
+    *f.cancel_message.borrow_mut() = msg;
+    Ok(true)
+}
+
+/// One step of task `t`: run its coroutine until it waits, yields or ends.
+pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
+    let Some(f) = as_future(t) else { return Ok(()) };
+    let Some(td) = &f.task else { return Ok(()) };
+    if f.state.get() != FutState::Pending {
+        return Ok(());
+    }
+    let mut throw = exc_in;
+    if td.must_cancel.get() {
+        if !throw.as_ref().is_some_and(|e| exc_is(e, "CancelledError")) {
+            throw = Some(future::cancelled_error(f));
+        }
+        td.must_cancel.set(false);
+    }
+    *td.fut_waiter.borrow_mut() = Value::None;
+    let prev_task = vm.sched.current_task.replace(t.clone());
+    // Switch to the task's own stack of frames.
+    let fiber = match td.fiber.borrow_mut().take() {
+        Some(fb) => fb,
+        None => Fiber::default(),
+    };
+    let outer = std::mem::replace(&mut vm.fiber, fiber);
+    let outer_depth = vm.native_depth;
+    vm.native_depth = 0;
+    let result = resume(vm, td, throw);
+    vm.native_depth = outer_depth;
+    let fiber = std::mem::replace(&mut vm.fiber, outer);
+    vm.sched.current_task = prev_task;
+    match result {
+        Ok(Exit::Returned(v)) => {
+            drop(fiber);
+            finish_coro(td);
+            if td.must_cancel.get() {
+                td.must_cancel.set(false);
+                let msg = f.cancel_message.borrow().clone();
+                future::cancel(vm, t, msg);
+            } else {
+                future::set_result(vm, t, v)?;
+            }
+            remove_task(t);
+        }
+        Ok(Exit::Suspended(s)) => {
+            let (v, push) = match s {
+                Suspend::Yield(v) => (v, true),
+                Suspend::Wait(v) => (v, false),
+            };
+            td.push_on_resume.set(push);
+            *td.fiber.borrow_mut() = Some(fiber);
+            if v.is_none() {
+                // A bare yield: run again in the next iteration.
+                event_loop::call_soon(
+                    vm,
+                    &f.lp,
+                    Callback::Step {
+                        task: t.clone(),
+                        exc: None,
+                    },
+                );
+            } else if as_future(&v).is_some() {
+                if v.is(t) {
+                    let e = runtime_error(format!(
+                        "Task cannot await on itself: {}",
+                        future::repr(vm, t)?
+                    ));
+                    event_loop::call_soon(
+                        vm,
+                        &f.lp,
+                        Callback::Step {
+                            task: t.clone(),
+                            exc: Some(e),
+                        },
+                    );
+                    return Ok(());
+                }
+                future::add_done_callback(vm, &v, FutCallback::Wakeup(t.clone()));
+                *td.fut_waiter.borrow_mut() = v.clone();
+                if td.must_cancel.get() {
+                    let msg = f.cancel_message.borrow().clone();
+                    let cancelled = if as_future(&v).is_some_and(|w| w.task.is_some()) {
+                        cancel(vm, &v, msg)?
+                    } else {
+                        future::cancel(vm, &v, msg)
+                    };
+                    if cancelled {
+                        td.must_cancel.set(false);
+                    }
+                }
+            } else {
+                let r = vm.repr(&v)?;
+                let e = runtime_error(format!("Task got bad yield: {r}"));
+                event_loop::call_soon(
+                    vm,
+                    &f.lp,
+                    Callback::Step {
+                        task: t.clone(),
+                        exc: Some(e),
+                    },
+                );
+            }
+        }
+        Err(e) => {
+            drop(fiber);
+            finish_coro(td);
+            if exc_is(&e, "CancelledError") {
+                *f.cancelled_exc.borrow_mut() = Some(e);
+                let msg = f.cancel_message.borrow().clone();
+                future::cancel(vm, t, msg);
+            } else {
+                let fatal = exc_is(&e, "KeyboardInterrupt") || exc_is(&e, "SystemExit");
+                future::set_exception(vm, t, Value::Instance(e.clone()))?;
+                if fatal {
+                    return Err(e);
+                }
+            }
+            remove_task(t);
+        }
+    }
+    Ok(())
+}
+
+fn finish_coro(td: &TaskData) {
+    if let Value::Gen(g) = &td.coro {
+        g.state.set(GenState::Done);
+    }
+}
+
+fn remove_task(t: &Value) {
+    if let Some(f) = as_future(t)
+        && let Some(l) = as_loop(&f.lp)
+    {
+        l.tasks.borrow_mut().retain(|x| !x.is(t));
+    }
+}
+
+/// Continue the task's frames (on `vm.fiber`), starting its coroutine on the first step.
+fn resume(vm: &mut Vm, td: &TaskData, throw: Option<Exc>) -> Result<Exit, Exc> {
+    if !td.started.get() {
+        td.started.set(true);
+        match &td.coro {
+            Value::Gen(g) => {
+                let Some(saved) = g.saved.borrow_mut().take() else {
+                    return Err(runtime_error("cannot reuse already awaited coroutine"));
+                };
+                g.state.set(GenState::Running);
+                let mut frame: Frame = saved.frame;
+                frame.base = 0;
+                frame.pop_to = 0;
+                frame.resume = Resume::TaskRoot;
+                vm.fiber.stack = saved.stack;
+                vm.fiber.frames.push(frame);
+            }
+            other => {
+                // A native coroutine (sleep) as the whole task: await it from a tiny frame.
+                return drive_native(vm, other.clone(), throw);
+            }
+        }
+    } else if vm.fiber.frames.is_empty() {
+        // A task whose body was a native coroutine.
+        let coro = td.coro.clone();
+        return drive_native(vm, coro, throw);
+    }
+    match throw {
+        Some(e) => {
+            if let Err(e) = vm.throw_into_top(e) {
+                return Err(e);
+            }
+        }
+        None => {
+            if td.push_on_resume.get() {
+                vm.fiber.stack.push(Value::None);
+            }
+        }
+    }
+    vm.run(0)
+}
+
+fn drive_native(vm: &mut Vm, coro: Value, throw: Option<Exc>) -> Result<Exit, Exc> {
+    if let Some(e) = throw {
+        return Err(e);
+    }
+    match super::send(vm, &coro, Value::None)? {
+        SendResult::Done(v) => Ok(Exit::Returned(v)),
+        SendResult::Yield(v) => Ok(Exit::Suspended(Suspend::Wait(v))),
+    }
+}
+
+/// SEND on asyncio.sleep(...).
+pub fn sleep_send(vm: &mut Vm, sub: &Value, s: &SleepObj) -> PyResult<SendResult> {
+    s.awaited.set(true);
+    let state = s.state.borrow().clone();
+    if s.delay <= 0.0 || s.delay.is_nan() {
+        // sleep(0): one bare yield, then done.
+        if matches!(state, Value::Bool(true)) {
+            return Ok(SendResult::Done(s.result.clone()));
+        }
+        *s.state.borrow_mut() = Value::Bool(true);
+        return Ok(SendResult::Yield(Value::None));
+    }
+    if state.is_none() {
+        let lp = vm
+            .sched
+            .running_loop
+            .clone()
+            .ok_or_else(|| runtime_error("no running event loop"))?;
+        let fut = future::new_future(lp.clone());
+        let when = vm.sched.clock.now() + s.delay;
+        let h = event_loop::call_at(
+            vm,
+            &lp,
+            when,
+            Callback::SetResultUnlessCancelled {
+                fut: fut.clone(),
+                value: s.result.clone(),
+            },
+        );
+        *s.handle.borrow_mut() = Some(h);
+        *s.state.borrow_mut() = fut.clone();
+        return Ok(SendResult::Yield(fut));
+    }
+    // Woken up: the future is done (or cancelled); `finally: h.cancel()`.
+    if let Some(h) = s.handle.borrow_mut().take() {
+        h.cancelled.set(true);
+    }
+    let _ = sub;
+    future::result(vm, &state).map(SendResult::Done)
+}
+
+pub fn new_sleep(delay: f64, result: Value) -> Value {
+    wrap(AsyncObj::Sleep(SleepObj {
+        delay,
+        result,
+        state: RefCell::new(Value::None),
+        handle: RefCell::new(None),
+        awaited: Cell::new(false),
+    }))
+}
+
+/// The loop would wait forever: nothing ready, no timers. Explain instead of hanging.
+pub fn deadlock_error(vm: &mut Vm, lp: &Value) -> Exc {
+    let mut lines = Vec::new();
+    if let Some(l) = as_loop(lp) {
+        for t in l.tasks.borrow().iter() {
+            if let Some(f) = as_future(t)
+                && let Some(td) = &f.task
+            {
+                let name = td.name.borrow().as_str().unwrap_or("?").to_string();
+                let waiter = td.fut_waiter.borrow().clone();
+                let what = match as_future(&waiter) {
+                    Some(w) if w.task.is_some() => {
+                        let n = w
+                            .task
+                            .as_ref()
+                            .map(|x| x.name.borrow().as_str().unwrap_or("?").to_string())
+                            .unwrap_or_default();
+                        format!("waits for task {n}")
+                    }
+                    Some(_) => "waits on a Future that nothing will resolve".to_string(),
+                    None => "is not waiting on anything".to_string(),
+                };
+                lines.push(format!("{name} {what}"));
+            }
+        }
+    }
+    let _ = vm;
+    let detail = if lines.is_empty() {
+        String::new()
+    } else {
+        format!(": {}", lines.join("; "))
+    };
+    exc(
+        "RuntimeError",
+        format!(
+            "deadlock: the event loop has nothing ready and no timers, so it would wait forever{detail}"
+        ),
+    )
+}
+
+pub fn _unused() -> PyResult<()> {
+    let _ = types::types();
+    Ok(())
+}
