@@ -77,7 +77,19 @@ pub fn run_source(name: &str, text: &str, opts: &RunOptions) -> i32 {
         Err(e) => {
             vm.flush();
             if types::exc_is(&e, "SystemExit") {
-                0
+                match e.get("args") {
+                    Some(value::Value::Tuple(t)) if !t.is_empty() => match &t[0] {
+                        value::Value::None => 0,
+                        value::Value::Int(i) => *i as i32,
+                        value::Value::Bool(b) => *b as i32,
+                        other => {
+                            let s = vm.to_str(other).unwrap_or_default();
+                            eprintln!("{s}");
+                            1
+                        }
+                    },
+                    _ => 0,
+                }
             } else {
                 let text = diagnostics::format_exception(&mut vm, &e);
                 eprint!("{text}");

@@ -53,8 +53,9 @@ const EXAMPLES_DIR: &str = "examples";
 const PENDING_FILE: &str = "tests/golden/PENDING";
 /// Default per-run timeout.
 const DEFAULT_TIMEOUT_SECS: u64 = 60;
-/// Files in the golden directory that are not part of a test.
-const NON_TEST_FILES: &[&str] = &["README.md", "PENDING"];
+/// Files at the top of the golden directory that are not part of a test (`*.md` notes are
+/// allowed anywhere).
+const NON_TEST_FILES: &[&str] = &["PENDING"];
 /// Extensions that may sit next to a `.aio` program.
 const COMPANION_EXTENSIONS: &[&str] = &["out", "match", "err", "in"];
 
@@ -324,10 +325,12 @@ fn check_golden_files(root: &Path) -> Result<(), Failed> {
     for path in walk(&dir) {
         let rel = relative(root, &path);
         let name = path.file_name().unwrap_or_default().to_string_lossy();
-        if path.parent() == Some(dir.as_path()) && NON_TEST_FILES.contains(&name.as_ref()) {
+        let ext = path.extension().unwrap_or_default().to_string_lossy();
+        if ext == "md"
+            || (path.parent() == Some(dir.as_path()) && NON_TEST_FILES.contains(&name.as_ref()))
+        {
             continue;
         }
-        let ext = path.extension().unwrap_or_default().to_string_lossy();
         if ext == "aio" {
             let out = path.with_extension("out").is_file();
             let matches = path.with_extension("match").is_file();
@@ -344,7 +347,7 @@ fn check_golden_files(root: &Path) -> Result<(), Failed> {
             }
         } else {
             problems.push(format!(
-                "{rel}: unexpected file (allowed: .aio .out .match .err .in, README.md, PENDING)"
+                "{rel}: unexpected file (allowed: .aio .out .match .err .in .md, and PENDING)"
             ));
         }
     }
@@ -642,17 +645,9 @@ fn check_status(err: &Option<String>, run: &RunOutput, mode: Mode) -> Result<(),
         let Some(last) = wanted.last() else {
             return Ok(());
         };
-        let type_name = last.split(':').next().unwrap_or(last).trim();
-        let actual_last = run
-            .stderr
-            .lines()
-            .map(str::trim)
-            .rfind(|l| !l.is_empty())
-            .unwrap_or("");
-        let same_type = actual_last
-            .strip_prefix(type_name)
-            .is_some_and(|rest| rest.is_empty() || rest.starts_with(':'));
-        if same_type {
+        let type_name = exception_type(last);
+        let actual_last = last_exception_line(&run.stderr);
+        if exception_type(actual_last) == type_name {
             Ok(())
         } else {
             Err(format!(
@@ -675,6 +670,36 @@ fn check_status(err: &Option<String>, run: &RunOutput, mode: Mode) -> Result<(),
             Err(report)
         }
     }
+}
+
+/// The exception type of a line like `pkg.mod.Name: message` or `Name`, without the module.
+fn exception_type(line: &str) -> &str {
+    let head = line.split(':').next().unwrap_or(line).trim();
+    head.rsplit('.').next().unwrap_or(head)
+}
+
+/// The last line of stderr that can be the exception line of a traceback: not empty, not
+/// indented, and not a warning such as `sys:1: RuntimeWarning: coroutine ... was never awaited`
+/// (printed after the traceback).
+fn last_exception_line(stderr: &str) -> &str {
+    let is_warning = |line: &str| {
+        let mut parts = line.splitn(3, ':');
+        let (Some(_file), Some(lineno), Some(rest)) = (parts.next(), parts.next(), parts.next())
+        else {
+            return false;
+        };
+        let category = rest.trim_start().split(':').next().unwrap_or("");
+        !lineno.is_empty()
+            && lineno.chars().all(|c| c.is_ascii_digit())
+            && category.ends_with("Warning")
+    };
+    stderr
+        .lines()
+        .rfind(|line| {
+            !line.trim().is_empty() && !line.starts_with(char::is_whitespace) && !is_warning(line)
+        })
+        .unwrap_or("")
+        .trim()
 }
 
 fn describe_status(status: Option<ExitStatus>) -> String {

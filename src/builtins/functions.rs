@@ -430,6 +430,18 @@ fn next(vm: &mut Vm, a: CallArgs) -> PyResult<Value> {
             type_name(it)
         )));
     }
+    if let Value::Gen(g) = it
+        && g.kind == crate::object::GenKind::Generator
+    {
+        let g = g.clone();
+        return match vm.gen_resume(&g, Value::None, None)? {
+            crate::vm::GenStep::Yielded(v) => Ok(v),
+            crate::vm::GenStep::Returned(v) => match a.pos.get(1) {
+                Some(d) => Ok(d.clone()),
+                None => Err(stop_iteration(v)),
+            },
+        };
+    }
     match vm.next(it)? {
         Some(v) => Ok(v),
         None => match a.pos.get(1) {

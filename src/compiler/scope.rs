@@ -524,7 +524,11 @@ impl Builder {
                 let id = self.stack[ix];
                 self.table.scopes[id].bind(n);
                 if id != *self.stack.last().expect("scope") {
-                    self.cur().nonlocals.insert(n.clone());
+                    if self.table.scopes[id].kind == Some(ScopeKind::Function) {
+                        self.cur().nonlocals.insert(n.clone());
+                    } else {
+                        self.cur().globals.insert(n.clone());
+                    }
                 }
                 Ok(())
             }

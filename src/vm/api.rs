@@ -516,19 +516,10 @@ impl Vm {
                     )));
                 }
                 let g = g.clone();
-                self.resume_gen(&g, Value::None, super::Resume::Native, None)?;
-                if self
-                    .fiber
-                    .frames
-                    .last()
-                    .is_some_and(|f| f.owner.as_ref().is_some_and(|x| Rc::ptr_eq(x, &g)))
-                {
-                    self.native_depth += 1;
-                    let r = self.run_nested_gen(&g);
-                    self.native_depth -= 1;
-                    return r;
+                match self.gen_resume(&g, Value::None, None)? {
+                    super::GenStep::Yielded(v) => Ok(Some(v)),
+                    super::GenStep::Returned(_) => Ok(None),
                 }
-                Ok(None)
             }
             Value::Instance(i) => {
                 let Some(m) = i.class.lookup("__next__") else {
@@ -547,26 +538,6 @@ impl Vm {
                 "'{}' object is not an iterator",
                 type_name(it)
             ))),
-        }
-    }
-
-    /// Drive a generator frame pushed with `Resume::Native` to its next yield or its end.
-    fn run_nested_gen(&mut self, g: &Rc<crate::object::GenObj>) -> PyResult<Option<Value>> {
-        let stop = self.fiber.frames.len() - 1;
-        match self.run(stop) {
-            Ok(super::Exit::Returned(v)) => {
-                // A yield hands back its value; a return leaves the generator done.
-                if g.state.get() == crate::object::GenState::Done {
-                    let _ = v;
-                    Ok(None)
-                } else {
-                    Ok(Some(v))
-                }
-            }
-            Ok(super::Exit::Suspended(_)) => {
-                Err(types::runtime_error("generator tried to suspend the task"))
-            }
-            Err(e) => Err(e),
         }
     }
 

@@ -8,6 +8,7 @@ mod api;
 mod attr;
 mod call;
 mod exec;
+mod generators;
 mod ops;
 mod repr;
 
@@ -23,6 +24,7 @@ use crate::object::{Exc, GenObj, Module};
 use crate::value::Value;
 
 pub use call::bind_error_name;
+pub use generators::GenStep;
 pub use ops::to_f64;
 
 /// What a frame does with its result when it returns (or yields).
@@ -120,6 +122,17 @@ impl Vm {
                 bound: None,
             })),
         );
+        generators::register();
+        for (name, cls) in [
+            ("NotImplemented", "NotImplementedType"),
+            ("Ellipsis", "ellipsis"),
+        ] {
+            let c = crate::types::make_class(cls, cls, "builtins", vec![], Default::default());
+            builtins.set(
+                name,
+                Value::Instance(Rc::new(crate::object::Instance::new(c))),
+            );
+        }
         Vm {
             fiber: Fiber::default(),
             builtins,

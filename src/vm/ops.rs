@@ -306,6 +306,14 @@ impl Vm {
         if let Some(v) = Vm::step_binop_fast(a, op, b) {
             return Ok(v);
         }
+        if let (Value::Bool(x), Value::Bool(y)) = (a, b) {
+            match op {
+                BinOp::BitAnd => return Ok(Value::Bool(*x & *y)),
+                BinOp::BitOr => return Ok(Value::Bool(*x | *y)),
+                BinOp::BitXor => return Ok(Value::Bool(*x ^ *y)),
+                _ => {}
+            }
+        }
         if is_int(a) && is_int(b) {
             if let Some(v) = int_op(a, op, b)? {
                 return Ok(v);
