@@ -204,6 +204,10 @@ pub struct RangeObj {
 }
 
 impl RangeObj {
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     pub fn len(&self) -> i64 {
         if self.step > 0 && self.start < self.stop {
             ((self.stop as i128 - self.start as i128 - 1) / self.step as i128 + 1) as i64
@@ -319,6 +323,8 @@ pub enum IterObj {
 }
 
 /// Native objects that are not containers: descriptors, helpers, scheduler objects.
+// Always behind an Rc, so the size of the largest variant costs one allocation, not a Value.
+#[allow(clippy::large_enum_variant)]
 pub enum NativeObj {
     Property {
         fget: Value,

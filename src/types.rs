@@ -214,7 +214,7 @@ pub fn make_class(
         Layout::Object
     };
     let c = new_class(name, &bases, layout);
-    let c = Rc::new(Class {
+    Rc::new(Class {
         name: name.into(),
         qualname: qualname.into(),
         module: module.into(),
@@ -222,8 +222,7 @@ pub fn make_class(
         mro: c.mro.clone(),
         dict: RefCell::new(dict),
         layout,
-    });
-    c
+    })
 }
 
 thread_local! {

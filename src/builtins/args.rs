@@ -151,6 +151,11 @@ pub fn kwonly(name: &str, a: &mut CallArgs, names: &[&str]) -> PyResult<Vec<Opti
     Ok(out)
 }
 
+/// Remove the keyword arguments `names` from `a` (others stay for a later `params`).
+pub fn take_named(a: &mut CallArgs, names: &[&str]) -> Vec<Option<Value>> {
+    names.iter().map(|n| a.take_kw(n)).collect()
+}
+
 /// The receiver of a method of a built-in type, checked like CPython's method descriptors.
 pub fn recv<'a>(a: &'a CallArgs, meth: &str, tyname: &str) -> PyResult<&'a Value> {
     a.pos.first().ok_or_else(|| {

@@ -51,6 +51,12 @@ fn set_args(e: &Instance, items: Vec<Value>) {
 
 fn exc_init(_vm: &mut Vm, a: CallArgs) -> PyResult<Value> {
     let e = recv_exc(&a, "__init__")?;
+    if !a.kw.is_empty() {
+        return Err(type_error(format!(
+            "{}() takes no keyword arguments",
+            e.class.name
+        )));
+    }
     set_args(&e, a.pos[1..].to_vec());
     Ok(Value::None)
 }

@@ -7,6 +7,7 @@
 pub mod args;
 mod constructors;
 mod dict_methods;
+mod dunders;
 mod exceptions;
 mod functions;
 mod list_methods;
@@ -42,6 +43,7 @@ pub fn register_type_methods(t: &Types) {
     numbers::register(t);
     constructors::register(t);
     exceptions::register(t);
+    dunders::register(t);
     modules::functools::register(t);
 }
 
@@ -80,7 +82,62 @@ pub fn builtins_module() -> Rc<Module> {
     for c in &t.exceptions {
         m.set(&c.name, Value::Class(c.clone()));
     }
+    m.set("NotImplemented", not_implemented());
+    m.set("Ellipsis", ellipsis());
     Rc::new(m)
+}
+
+thread_local! {
+    /// The NotImplemented and Ellipsis singletons: instances of their built-in classes,
+    /// created once per interpreter thread so that `is` works.
+    static SINGLETONS: (Value, Value) = {
+        let t = types();
+        let mk = |c: &Rc<crate::object::Class>| {
+            Value::Instance(Rc::new(crate::object::Instance::new(c.clone())))
+        };
+        (mk(&t.not_implemented), mk(&t.ellipsis))
+    };
+}
+
+/// The `NotImplemented` singleton.
+pub fn not_implemented() -> Value {
+    SINGLETONS.with(|s| s.0.clone())
+}
+
+/// The `Ellipsis` (`...`) singleton.
+pub fn ellipsis() -> Value {
+    SINGLETONS.with(|s| s.1.clone())
+}
+
+/// Data attributes of built-in values (`(5).real`, `slice.start`, `range.step`), asked by
+/// the VM before the type's methods.
+pub fn value_attr(v: &Value, name: &str) -> Option<Value> {
+    match v {
+        Value::Int(_) | Value::Big(_) | Value::Bool(_) => match name {
+            "real" | "numerator" => Some(Value::big(args::as_big(v)?)),
+            "imag" => Some(Value::Int(0)),
+            "denominator" => Some(Value::Int(1)),
+            _ => None,
+        },
+        Value::Float(x) => match name {
+            "real" => Some(Value::Float(*x)),
+            "imag" => Some(Value::Float(0.0)),
+            _ => None,
+        },
+        Value::Slice(s) => match name {
+            "start" => Some(s.start.clone()),
+            "stop" => Some(s.stop.clone()),
+            "step" => Some(s.step.clone()),
+            _ => None,
+        },
+        Value::Range(r) => match name {
+            "start" => Some(Value::Int(r.start)),
+            "stop" => Some(Value::Int(r.stop)),
+            "step" => Some(Value::Int(r.step)),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// A built-in module by name ("math", "time", "random", "functools"), created fresh.

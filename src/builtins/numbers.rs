@@ -2,7 +2,7 @@
 
 use num_bigint::BigInt;
 use num_integer::Integer;
-use num_traits::{FromPrimitive, One, ToPrimitive, Zero};
+use num_traits::{FromPrimitive, One, Zero};
 use smallvec::smallvec;
 
 use super::args::{self, as_big, has_method};
@@ -309,38 +309,6 @@ fn float_round(vm: &mut Vm, a: CallArgs) -> PyResult<Value> {
     round_value(vm, &r, nd)
 }
 
-fn int_self(_vm: &mut Vm, a: CallArgs) -> PyResult<Value> {
-    Ok(Value::big(recv_int(&a, "real")?))
-}
-
-fn int_zero(_vm: &mut Vm, a: CallArgs) -> PyResult<Value> {
-    recv_int(&a, "imag")?;
-    Ok(Value::Int(0))
-}
-
-fn int_one(_vm: &mut Vm, a: CallArgs) -> PyResult<Value> {
-    recv_int(&a, "denominator")?;
-    Ok(Value::Int(1))
-}
-
-fn float_self(_vm: &mut Vm, a: CallArgs) -> PyResult<Value> {
-    Ok(Value::Float(recv_float(&a, "real")?))
-}
-
-fn float_zero(_vm: &mut Vm, a: CallArgs) -> PyResult<Value> {
-    recv_float(&a, "imag")?;
-    Ok(Value::Float(0.0))
-}
-
-/// A read-only property whose getter is a native function of the receiver.
-fn getter(name: &'static str, f: crate::object::NativeFn) -> Value {
-    Value::Native(std::rc::Rc::new(crate::object::NativeObj::Property {
-        fget: args::builtin(name, f),
-        fset: std::cell::RefCell::new(Value::None),
-        fdel: std::cell::RefCell::new(Value::None),
-    }))
-}
-
 pub fn register(t: &Types) {
     let add =
         |c: &std::rc::Rc<crate::object::Class>, name: &'static str, f: crate::object::NativeFn| {
@@ -357,28 +325,11 @@ pub fn register(t: &Types) {
         add(c, "__index__", int_index);
         add(c, "__round__", int_round);
     }
-    for c in [&t.int, &t.bool_] {
-        let mut d = c.dict.borrow_mut();
-        d.insert("real".into(), getter("real", int_self));
-        d.insert("imag".into(), getter("imag", int_zero));
-        d.insert("numerator".into(), getter("numerator", int_self));
-        d.insert("denominator".into(), getter("denominator", int_one));
-    }
-    let mut d = t.float.dict.borrow_mut();
-    d.insert("real".into(), getter("real", float_self));
-    d.insert("imag".into(), getter("imag", float_zero));
-    drop(d);
     add(&t.float, "is_integer", float_is_integer);
     add(&t.float, "as_integer_ratio", float_as_integer_ratio);
     add(&t.float, "conjugate", float_conjugate);
     add(&t.float, "hex", float_hex);
     add(&t.float, "__round__", float_round);
-}
-
-/// Convert a big int to i64 or raise the usual OverflowError.
-pub fn big_to_i64(b: &BigInt) -> PyResult<i64> {
-    b.to_i64()
-        .ok_or_else(|| overflow_error("Python int too large to convert to C ssize_t"))
 }
 
 #[cfg(test)]

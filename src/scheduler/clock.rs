@@ -43,7 +43,7 @@ impl Clock {
 
     /// Block for `secs` (time.sleep, or the loop waiting for its next timer).
     pub fn block(&mut self, secs: f64) {
-        if !(secs > 0.0) {
+        if secs.is_nan() || secs <= 0.0 {
             return;
         }
         match &mut self.virtual_now {

@@ -213,7 +213,7 @@ pub fn repr(vm: &mut Vm, fut: &Value) -> PyResult<String> {
     if f.state.get() == FutState::Finished {
         if let Some(e) = f.exception.borrow().clone() {
             info.push(format!("exception={}", vm.repr(&Value::Instance(e))?));
-        } else if f.task.is_none() || true {
+        } else {
             let r = f.result.borrow().clone();
             info.push(format!("result={}", vm.repr(&r)?));
         }

@@ -9,7 +9,7 @@ use super::{
 use crate::object::{Exc, GenKind, GenState, PyResult};
 use crate::types::{self, exc, exc_is, runtime_error, type_error};
 use crate::value::Value;
-use crate::vm::{Exit, Fiber, Frame, Resume, Suspend, Vm};
+use crate::vm::{Exit, Frame, Resume, Suspend, Vm};
 
 /// loop.create_task(coro, name=None)
 pub fn create_task(vm: &mut Vm, lp: &Value, coro: Value, name: Value) -> PyResult<Value> {
@@ -161,10 +161,7 @@ pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
     *td.fut_waiter.borrow_mut() = Value::None;
     let prev_task = vm.sched.current_task.replace(t.clone());
     // Switch to the task's own stack of frames.
-    let fiber = match td.fiber.borrow_mut().take() {
-        Some(fb) => fb,
-        None => Fiber::default(),
-    };
+    let fiber = td.fiber.borrow_mut().take().unwrap_or_default();
     let outer = std::mem::replace(&mut vm.fiber, fiber);
     let outer_depth = vm.native_depth;
     vm.native_depth = 0;
@@ -307,9 +304,7 @@ fn resume(vm: &mut Vm, td: &TaskData, throw: Option<Exc>) -> Result<Exit, Exc> {
     }
     match throw {
         Some(e) => {
-            if let Err(e) = vm.throw_into_top(e) {
-                return Err(e);
-            }
+            vm.throw_into_top(e)?;
         }
         None => {
             if td.push_on_resume.get() {

@@ -20,9 +20,7 @@ fn seq_index(i: &Value, len: usize, what: &str) -> PyResult<usize> {
         Value::Int(i) => *i,
         Value::Bool(b) => *b as i64,
         Value::Big(_) => {
-            return Err(index_error(format!(
-                "cannot fit 'int' into an index-sized integer"
-            )));
+            return Err(index_error("cannot fit 'int' into an index-sized integer"));
         }
         other => {
             return Err(type_error(format!(
@@ -245,7 +243,7 @@ impl Vm {
             Value::Tuple(t) => !t.is_empty(),
             Value::Dict(d) | Value::Set(d) => !d.borrow().is_empty(),
             Value::FrozenSet(d) => !d.is_empty(),
-            Value::Range(r) => r.len() > 0,
+            Value::Range(r) => !r.is_empty(),
             Value::Instance(i) => {
                 if let Some(m) = i.class.lookup("__bool__") {
                     let r = self.call1(&m, v.clone())?;

@@ -127,10 +127,10 @@ impl Vm {
                 _ => None,
             }),
             Value::Native(n) => {
-                if let NativeObj::Async(a) = &**n {
-                    if let Some(v) = crate::scheduler::getattr(self, obj, a, name)? {
-                        return Ok(Some(v));
-                    }
+                if let NativeObj::Async(a) = &**n
+                    && let Some(v) = crate::scheduler::getattr(self, obj, a, name)?
+                {
+                    return Ok(Some(v));
                 }
                 if let NativeObj::Partial { func, args, kw } = &**n {
                     match name {

@@ -239,6 +239,7 @@ impl Vm {
     }
 
     /// Lay out the local slots of a call of `f`.
+    #[allow(clippy::needless_range_loop)]
     pub(super) fn bind_args(&mut self, f: &Function, args: CallArgs) -> PyResult<Vec<Value>> {
         let code = &f.code;
         let npos = code.argcount as usize;

@@ -88,6 +88,22 @@ fn float_mod(a: f64, b: f64) -> f64 {
     }
 }
 
+/// Python's float floor division: exact on the remainder, rounded like CPython.
+fn float_floordiv(a: f64, b: f64) -> f64 {
+    let m = a % b;
+    let div = (a - m) / b;
+    let m_adj = if m != 0.0 && ((b < 0.0) != (m < 0.0)) {
+        div - 1.0
+    } else {
+        div
+    };
+    if m_adj == 0.0 {
+        return 0.0f64.copysign(a / b);
+    }
+    let f = m_adj.floor();
+    if m_adj - f > 0.5 { f + 1.0 } else { f }
+}
+
 fn int_op(a: &Value, op: BinOp, b: &Value) -> PyResult<Option<Value>> {
     if let (Value::Int(x), Value::Int(y)) = (a, b) {
         let (x, y) = (*x, *y);
@@ -99,7 +115,7 @@ fn int_op(a: &Value, op: BinOp, b: &Value) -> PyResult<Option<Value>> {
                 if y == 0 {
                     return Err(zero_division("integer division or modulo by zero"));
                 }
-                x.checked_div_euclid(y).map(|_| x.div_floor(&y))
+                x.checked_div_euclid(y).map(|_| Integer::div_floor(&x, &y))
             }
             BinOp::Mod => {
                 if y == 0 {
@@ -249,7 +265,7 @@ fn float_op(a: f64, op: BinOp, b: f64) -> PyResult<Option<Value>> {
             if b == 0.0 {
                 return Err(zero_division("float floor division by zero"));
             }
-            (a / b).floor().max(f64::MIN).min(f64::MAX) * 0.0 + ((a - float_mod(a, b)) / b).round()
+            float_floordiv(a, b)
         }
         BinOp::Mod => {
             if b == 0.0 {
@@ -684,7 +700,6 @@ impl Vm {
         a: &Value,
         b: &Value,
     ) -> PyResult<Option<std::cmp::Ordering>> {
-        use std::cmp::Ordering;
         Ok(match (a, b) {
             (x, y) if is_num(x) && is_num(y) => {
                 let o = num_cmp(x, y);

@@ -61,11 +61,11 @@ unary!(atan, "math.atan", f64::atan, false);
 unary!(sinh, "math.sinh", f64::sinh, true);
 unary!(cosh, "math.cosh", f64::cosh, true);
 unary!(tanh, "math.tanh", f64::tanh, false);
-unary!(asinh, "math.asinh", f64::asinh, false);
-unary!(acosh, "math.acosh", f64::acosh, false);
-unary!(atanh, "math.atanh", f64::atanh, false);
+unary!(asinh, "math.asinh", libm::asinh, false);
+unary!(acosh, "math.acosh", libm::acosh, false);
+unary!(atanh, "math.atanh", libm::atanh, false);
 unary!(fabs, "math.fabs", f64::abs, false);
-unary!(cbrt, "math.cbrt", f64::cbrt, false);
+unary!(cbrt, "math.cbrt", libm::cbrt, false);
 
 // CPython computes these without a range check (degrees(1e308) is inf).
 fn degrees(vm: &mut Vm, a: CallArgs) -> PyResult<Value> {
@@ -78,17 +78,16 @@ fn radians(vm: &mut Vm, a: CallArgs) -> PyResult<Value> {
     Ok(Value::Float(x * (std::f64::consts::PI / 180.0)))
 }
 
-/// log of any positive real, including ints too large for a float.
-fn log_with(vm: &mut Vm, v: &Value, f: fn(f64) -> f64, ln2_factor: f64) -> PyResult<f64> {
+/// log of any positive real, including ints too large for a float: CPython then takes
+/// the log of the int's correctly rounded mantissa (frexp) and adds `e * func(2.0)`.
+fn log_with(vm: &mut Vm, v: &Value, f: fn(f64) -> f64) -> PyResult<f64> {
     if let Value::Big(b) = v {
         if !b.is_positive() {
             return Err(domain());
         }
-        let bits = b.bits();
-        if bits > 1000 {
-            let shift = bits - 64;
-            let top = (&**b >> shift).to_f64().unwrap_or(f64::MAX);
-            return Ok(f(top) + shift as f64 * ln2_factor);
+        if b.to_f64().is_none_or(|x| x.is_infinite()) {
+            let (m, e) = big_frexp(b);
+            return Ok(f(m) + f(2.0) * e as f64);
         }
     }
     let x = to_f64(vm, v)?;
@@ -101,17 +100,31 @@ fn log_with(vm: &mut Vm, v: &Value, f: fn(f64) -> f64, ln2_factor: f64) -> PyRes
     Ok(f(x))
 }
 
+/// A positive big int as m * 2**e with 0.5 <= m < 1, m correctly rounded to 53 bits.
+fn big_frexp(b: &BigInt) -> (f64, u64) {
+    let bits = b.bits();
+    let shift = bits.saturating_sub(64);
+    let top = (b >> shift).to_u64().unwrap_or(u64::MAX);
+    // Fold the discarded bits into a sticky bit well below the rounding position.
+    let sticky = u64::from(shift > 0 && b.trailing_zeros().is_some_and(|tz| tz < shift));
+    let m = (top | sticky) as f64 / 2f64.powi((bits - shift) as i32);
+    if m >= 1.0 {
+        (m / 2.0, bits + 1)
+    } else {
+        (m, bits)
+    }
+}
+
 fn log(vm: &mut Vm, a: CallArgs) -> PyResult<Value> {
     args::no_kw("log", &a)?;
     if a.pos.is_empty() || a.pos.len() > 2 {
         return Err(type_error("math.log requires 1 to 2 arguments"));
     }
-    let ln2 = std::f64::consts::LN_2;
-    let num = log_with(vm, &a.pos[0], f64::ln, ln2)?;
+    let num = log_with(vm, &a.pos[0], f64::ln)?;
     match a.pos.get(1) {
         None => Ok(Value::Float(num)),
         Some(b) => {
-            let den = log_with(vm, b, f64::ln, ln2)?;
+            let den = log_with(vm, b, f64::ln)?;
             if den == 0.0 {
                 return Err(zero_division("float division by zero"));
             }
@@ -122,17 +135,12 @@ fn log(vm: &mut Vm, a: CallArgs) -> PyResult<Value> {
 
 fn log2(vm: &mut Vm, a: CallArgs) -> PyResult<Value> {
     let v = args::one("math.log2", &a, 0)?;
-    Ok(Value::Float(log_with(vm, &v, f64::log2, 1.0)?))
+    Ok(Value::Float(log_with(vm, &v, f64::log2)?))
 }
 
 fn log10(vm: &mut Vm, a: CallArgs) -> PyResult<Value> {
     let v = args::one("math.log10", &a, 0)?;
-    Ok(Value::Float(log_with(
-        vm,
-        &v,
-        f64::log10,
-        std::f64::consts::LOG10_2,
-    )?))
+    Ok(Value::Float(log_with(vm, &v, f64::log10)?))
 }
 
 fn arg2(vm: &mut Vm, a: &CallArgs, name: &str) -> PyResult<(f64, f64)> {
@@ -405,7 +413,7 @@ fn perm(vm: &mut Vm, a: CallArgs) -> PyResult<Value> {
 }
 
 fn isclose(vm: &mut Vm, mut a: CallArgs) -> PyResult<Value> {
-    let kw = args::kwonly("isclose", &mut a, &["rel_tol", "abs_tol"])?;
+    let kw = args::take_named(&mut a, &["rel_tol", "abs_tol"]);
     let p = args::params("isclose", &mut a, 0, &["a", "b"], 2)?;
     let x = to_f64(vm, p[0].as_ref().unwrap_or(&Value::None))?;
     let y = to_f64(vm, p[1].as_ref().unwrap_or(&Value::None))?;
@@ -551,27 +559,65 @@ fn prod(vm: &mut Vm, mut a: CallArgs) -> PyResult<Value> {
     Ok(acc)
 }
 
-/// Euclidean norm of a vector, scaled to avoid overflow.
-fn norm(xs: &[f64]) -> f64 {
-    if xs.iter().any(|x| x.is_infinite()) {
-        return f64::INFINITY;
+/// Error-free sum of two floats with |a| >= |b|: (sum, rounding error).
+fn dl_fast_sum(a: f64, b: f64) -> (f64, f64) {
+    let x = a + b;
+    (x, (a - x) + b)
+}
+
+/// Error-free product: (product, rounding error).
+fn dl_mul(x: f64, y: f64) -> (f64, f64) {
+    let z = x * y;
+    (z, x.mul_add(y, -z))
+}
+
+/// CPython's vector_norm (hypot, dist): scale by a power of two, sum the squares with
+/// compensation, then correct the square root once. Gives CPython's exact results.
+fn vector_norm(vec: &mut [f64], max: f64, found_nan: bool) -> f64 {
+    if max.is_infinite() {
+        return max;
     }
-    if xs.iter().any(|x| x.is_nan()) {
+    if found_nan {
         return f64::NAN;
     }
-    match xs {
-        [] => 0.0,
-        [x] => x.abs(),
-        [x, y] => x.hypot(*y),
-        _ => {
-            let m = xs.iter().fold(0.0f64, |m, x| m.max(x.abs()));
-            if m == 0.0 {
-                return 0.0;
-            }
-            let s: Vec<f64> = xs.iter().map(|x| (x / m) * (x / m)).collect();
-            m * fsum_f(s).unwrap_or(f64::NAN).sqrt()
-        }
+    if max == 0.0 || vec.len() <= 1 {
+        return max;
     }
+    let (_, max_e) = frexp_f(max);
+    if max_e < -1023 {
+        // Subnormal maximum: rescale into the normal range first.
+        for x in vec.iter_mut() {
+            *x /= f64::MIN_POSITIVE;
+        }
+        return f64::MIN_POSITIVE * vector_norm(vec, max / f64::MIN_POSITIVE, found_nan);
+    }
+    let scale = ldexp_f(1.0, -max_e);
+    let (mut csum, mut frac1, mut frac2) = (1.0f64, 0.0f64, 0.0f64);
+    for &x in vec.iter() {
+        let x = x * scale;
+        let pr = dl_mul(x, x);
+        let sm = dl_fast_sum(csum, pr.0);
+        csum = sm.0;
+        frac1 += pr.1;
+        frac2 += sm.1;
+    }
+    let mut h = (csum - 1.0 + (frac1 + frac2)).sqrt();
+    let pr = dl_mul(-h, h);
+    let sm = dl_fast_sum(csum, pr.0);
+    csum = sm.0;
+    frac1 += pr.1;
+    frac2 += sm.1;
+    let x = csum - 1.0 + (frac1 + frac2);
+    h += x / (2.0 * h);
+    h / scale
+}
+
+/// The norm of `xs` (absolute values taken here), as math.hypot computes it.
+fn norm(xs: &[f64]) -> f64 {
+    let mut v: Vec<f64> = xs.iter().map(|x| x.abs()).collect();
+    let found_nan = v.iter().any(|x| x.is_nan());
+    let max = v.iter().fold(0.0f64, |m, &x| if x > m { x } else { m });
+    vector_norm(&mut v, max, found_nan)
 }
 
 fn hypot(vm: &mut Vm, a: CallArgs) -> PyResult<Value> {
@@ -662,6 +708,104 @@ pub fn make() -> Rc<Module> {
     Rc::new(m)
 }
 
+/// glibc's algorithms for the functions Rust's std computes differently (last-bit
+/// differences): CPython calls the C library, so matching it needs the same formulas.
+/// Checked against CPython on thousands of arguments. The constants are kept exactly as
+/// published so the arithmetic is bit-for-bit the same.
+#[allow(clippy::excessive_precision)]
+mod libm {
+    use super::{frexp_f, ldexp_f};
+
+    const LN2: f64 = std::f64::consts::LN_2;
+
+    /// Cube root: a polynomial first guess on the frexp mantissa, one rational
+    /// refinement step, then the exponent divided by three.
+    pub fn cbrt(x: f64) -> f64 {
+        const CBRT2: f64 = 1.2599210498948731648;
+        const SQR_CBRT2: f64 = 1.5874010519681994748;
+        const FACTOR: [f64; 5] = [1.0 / SQR_CBRT2, 1.0 / CBRT2, 1.0, CBRT2, SQR_CBRT2];
+        if x == 0.0 || !x.is_finite() {
+            return x + x;
+        }
+        let (xm, xe) = frexp_f(x.abs());
+        let u = 0.354895765043919860
+            + (1.50819193781584896
+                + (-2.11499494167371287
+                    + (2.44693122563534430
+                        + (-1.83469277483613086
+                            + (0.784932344976639262 - 0.145263899385486377 * xm) * xm)
+                            * xm)
+                        * xm)
+                    * xm)
+                * xm;
+        let t2 = u * u * u;
+        let idx = (2 + xe % 3) as usize;
+        let ym = u * (t2 + 2.0 * xm) / (2.0 * t2 + xm) * FACTOR[idx];
+        ldexp_f(if x > 0.0 { ym } else { -ym }, xe / 3)
+    }
+
+    pub fn asinh(x: f64) -> f64 {
+        let a = x.abs();
+        if !x.is_finite() {
+            return x + x;
+        }
+        if a < 2f64.powi(-28) {
+            return x;
+        }
+        let w = if a > 2f64.powi(28) {
+            a.ln() + LN2
+        } else if a > 2.0 {
+            (2.0 * a + 1.0 / ((x * x + 1.0).sqrt() + a)).ln()
+        } else {
+            let t = x * x;
+            (a + t / (1.0 + (1.0 + t).sqrt())).ln_1p()
+        };
+        w.copysign(x)
+    }
+
+    pub fn acosh(x: f64) -> f64 {
+        if x.is_nan() || x < 1.0 {
+            return f64::NAN;
+        }
+        if x >= 2f64.powi(28) {
+            if x.is_infinite() {
+                return x;
+            }
+            return x.ln() + LN2;
+        }
+        if x == 1.0 {
+            return 0.0;
+        }
+        if x > 2.0 {
+            let t = x * x;
+            return (2.0 * x - 1.0 / (x + (t - 1.0).sqrt())).ln();
+        }
+        let t = x - 1.0;
+        (t + (2.0 * t + t * t).sqrt()).ln_1p()
+    }
+
+    pub fn atanh(x: f64) -> f64 {
+        let xa = x.abs();
+        if xa.is_nan() {
+            return x;
+        }
+        let t = if xa < 0.5 {
+            if xa < 2f64.powi(-28) {
+                return x;
+            }
+            let t2 = xa + xa;
+            0.5 * (t2 + t2 * xa / (1.0 - xa)).ln_1p()
+        } else if xa < 1.0 {
+            0.5 * ((xa + xa) / (1.0 - xa)).ln_1p()
+        } else if xa > 1.0 {
+            return f64::NAN;
+        } else {
+            return f64::INFINITY.copysign(x);
+        };
+        t.copysign(x)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -685,6 +829,17 @@ mod tests {
         assert_eq!(ldexp_f(m, e), 5e-324);
         assert!(ldexp_f(1.0, 2000).is_infinite());
         assert!(isclose_f(1.0, 1.0 + 1e-10, 1e-9, 0.0));
+    }
+
+    #[test]
+    fn glibc_compatible_results() {
+        assert_eq!(libm::cbrt(27.0), 3.0000000000000004);
+        assert_eq!(libm::cbrt(8.0), 2.0);
+        assert_eq!(norm(&[1.0, 2.0, 3.0]), 3.7416573867739413);
+        assert_eq!(norm(&[3.0, 4.0]), 5.0);
+        let big: BigInt = BigInt::from(10).pow(1000);
+        let (m, e) = big_frexp(&big);
+        assert_eq!(m.ln() + 2f64.ln() * e as f64, 2302.585092994045);
     }
 
     #[test]

@@ -360,19 +360,20 @@ fn shuffle(vm: &mut Vm, a: CallArgs) -> PyResult<Value> {
 }
 
 fn sample(vm: &mut Vm, mut a: CallArgs) -> PyResult<Value> {
-    let kw = args::kwonly("sample", &mut a, &["counts"])?;
-    args::unpack("sample", &a, 0, 2, 2)?;
+    let kw = args::take_named(&mut a, &["counts"]);
+    let p = args::params("sample", &mut a, 0, &["population", "k"], 2)?;
     if kw[0].as_ref().is_some_and(|c| !c.is_none()) {
         return Err(type_error("sample() counts are not supported"));
     }
-    let pop = a.pos[0].clone();
+    let pop = p[0].clone().unwrap_or(Value::None);
+    let kv = p[1].clone().unwrap_or(Value::None);
     if matches!(pop, Value::Set(_) | Value::FrozenSet(_) | Value::Dict(_)) {
         return Err(type_error(
             "Population must be a sequence.  For dicts or sets, use sorted(d).",
         ));
     }
     let n = vm.len(&pop)?;
-    let k = args::index_big(vm, &a.pos[1])?;
+    let k = args::index_big(vm, &kv)?;
     let k = match k.to_usize() {
         Some(k) if k <= n => k,
         _ => {
@@ -410,7 +411,7 @@ fn sample(vm: &mut Vm, mut a: CallArgs) -> PyResult<Value> {
 }
 
 fn choices(vm: &mut Vm, mut a: CallArgs) -> PyResult<Value> {
-    let kw = args::kwonly("choices", &mut a, &["cum_weights", "k"])?;
+    let kw = args::take_named(&mut a, &["cum_weights", "k"]);
     let p = args::params("choices", &mut a, 0, &["population", "weights"], 1)?;
     let pop = p[0].clone().unwrap_or(Value::None);
     let k = match &kw[1] {
