@@ -228,6 +228,8 @@ pub struct Code {
     pub children: Vec<Rc<Code>>,
     pub source: Rc<Source>,
     pub span: Span,
+    /// The docstring: a string literal as the first statement of a function body.
+    pub doc: Option<Rc<str>>,
 }
 
 impl Code {

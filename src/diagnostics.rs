@@ -17,10 +17,27 @@ pub struct Diagnostic {
     pub help: Option<String>,
 }
 
+/// The SyntaxError subclass CPython raises for `message`: indentation problems have their
+/// own types, and programs (and tests) match on them.
+pub fn syntax_error_kind(message: &str) -> &'static str {
+    if message.starts_with("inconsistent use of tabs and spaces") {
+        "TabError"
+    } else if message.starts_with("expected an indented block")
+        || message == "unexpected indent"
+        || message.starts_with("unindent does not match")
+        || message == "too many levels of indentation"
+    {
+        "IndentationError"
+    } else {
+        "SyntaxError"
+    }
+}
+
 /// Render a syntax error: `file:line:col`, the source with the span labelled, and help.
 pub fn render_syntax_error(name: &str, src: &str, d: &Diagnostic, color: bool) -> String {
     let (line, col) = line_col(src, d.span.start as usize);
-    let mut out = format!("{name}:{line}:{col}: SyntaxError: {}\n", d.message);
+    let kind = syntax_error_kind(&d.message);
+    let mut out = format!("{name}:{line}:{col}: {kind}: {}\n", d.message);
     let start = d.span.start as usize;
     let mut end = (d.span.end as usize).max(start);
     if end == start {
@@ -29,7 +46,7 @@ pub fn render_syntax_error(name: &str, src: &str, d: &Diagnostic, color: bool) -
     let (start, end) = (char_index(src, start), char_index(src, end));
     let mut report = Report::build(ReportKind::Error, (name.to_string(), start..end.max(start)))
         .with_config(Config::default().with_color(color))
-        .with_message(format!("SyntaxError: {}", d.message))
+        .with_message(format!("{kind}: {}", d.message))
         .with_label(
             Label::new((name.to_string(), start..end.max(start)))
                 .with_message(&d.message)
@@ -104,7 +121,12 @@ fn format_chain(vm: &mut Vm, e: &Exc, out: &mut String, seen: &mut Vec<usize>) {
         out.push_str("Traceback (most recent call last):\n");
         let mut last: Option<(String, usize)> = None;
         let mut repeat = 0;
-        for entry in tb.iter().rev() {
+        // Frames of the asyncio prelude are machinery, not the learner's code.
+        for entry in tb
+            .iter()
+            .rev()
+            .filter(|e| e.code.source.name != "<asyncio>")
+        {
             let (line, _) = line_col(&entry.code.source.text, entry.span.start as usize);
             let key = (entry.code.qualname.to_string(), line);
             if last.as_ref() == Some(&key) {

@@ -3,7 +3,6 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
 
 use crate::bytecode::Code;
@@ -14,7 +13,46 @@ use crate::vm::{Frame, Vm};
 pub type PyResult<T> = Result<T, Exc>;
 /// A raised exception: always an instance of a BaseException subclass.
 pub type Exc = Rc<Instance>;
-pub type Attrs = FxHashMap<Rc<str>, Value>;
+type AttrMap = indexmap::IndexMap<Rc<str>, Value, rustc_hash::FxBuildHasher>;
+
+/// A namespace (instance, class, module, function attributes). Insertion-ordered like CPython's
+/// dicts, so `vars()`, `__dict__` and `dir()` show definition order.
+#[derive(Default, Clone)]
+pub struct Attrs(AttrMap);
+
+impl Attrs {
+    /// Remove `name`, keeping the order of the others (a plain map remove would not).
+    pub fn remove(&mut self, name: &str) -> Option<Value> {
+        self.0.shift_remove(name)
+    }
+}
+
+impl std::ops::Deref for Attrs {
+    type Target = AttrMap;
+    fn deref(&self) -> &AttrMap {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Attrs {
+    fn deref_mut(&mut self) -> &mut AttrMap {
+        &mut self.0
+    }
+}
+
+impl<'a> IntoIterator for &'a Attrs {
+    type Item = (&'a Rc<str>, &'a Value);
+    type IntoIter = indexmap::map::Iter<'a, Rc<str>, Value>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+impl FromIterator<(Rc<str>, Value)> for Attrs {
+    fn from_iter<I: IntoIterator<Item = (Rc<str>, Value)>>(iter: I) -> Attrs {
+        Attrs(iter.into_iter().collect())
+    }
+}
 
 /// An immutable string; `ascii` lets indexing skip UTF-8 scanning.
 pub struct PyStr {

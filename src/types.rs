@@ -30,8 +30,12 @@ macro_rules! builtin_types {
                 let mut exc_by_name = FxHashMap::default();
                 let mut exceptions = Vec::new();
                 for (name, base) in EXCEPTIONS {
-                    let base_cls = if base.is_empty() { object.clone() } else { exc_by_name.get(base).cloned().expect("exception base defined first") };
-                    let c = new_class(name, &[base_cls], Layout::Exception);
+                    let bases: Vec<Rc<Class>> = if base.is_empty() {
+                        vec![object.clone()]
+                    } else {
+                        base.split(',').map(|b| exc_by_name.get(b).cloned().expect("exception base defined first")).collect()
+                    };
+                    let c = new_class(name, &bases, Layout::Exception);
                     exc_by_name.insert(*name, c.clone());
                     exceptions.push(c);
                 }
@@ -95,7 +99,7 @@ const EXCEPTIONS: &[(&str, &str)] = &[
     ("GeneratorExit", "BaseException"),
     ("CancelledError", "BaseException"),
     ("BaseExceptionGroup", "BaseException"),
-    ("ExceptionGroup", "BaseExceptionGroup"),
+    ("ExceptionGroup", "BaseExceptionGroup,Exception"),
     ("ArithmeticError", "Exception"),
     ("ZeroDivisionError", "ArithmeticError"),
     ("OverflowError", "ArithmeticError"),
@@ -167,18 +171,88 @@ pub const ASYNCIO_EXCEPTIONS: &[&str] = &[
     "QueueFull",
 ];
 
-fn new_class(name: &str, bases: &[Rc<Class>], layout: Layout) -> Rc<Class> {
-    let mut mro = Vec::new();
-    for b in bases {
-        if !mro.iter().any(|c| Rc::ptr_eq(c, b)) {
-            mro.push(b.clone());
+/// The C3 linearization of `bases` (the MRO of a class with these bases, minus the class
+/// itself), or when the bases admit no consistent order the heads that block the merge.
+pub fn c3_mro(bases: &[Rc<Class>]) -> Result<Vec<Rc<Class>>, Vec<Rc<Class>>> {
+    // Each sequence is a base's full MRO (base first); the last one is the bases list itself,
+    // so that local precedence order is respected.
+    let mut seqs: Vec<Vec<Rc<Class>>> = bases
+        .iter()
+        .map(|b| {
+            std::iter::once(b.clone())
+                .chain(b.mro.iter().cloned())
+                .collect()
+        })
+        .collect();
+    seqs.push(bases.to_vec());
+    for s in &mut seqs {
+        s.reverse(); // heads at the end, so taking a head is a cheap pop
+    }
+    let mut out = Vec::new();
+    loop {
+        seqs.retain(|s| !s.is_empty());
+        if seqs.is_empty() {
+            return Ok(out);
         }
-        for c in &b.mro {
+        // The first head that appears in no sequence's tail.
+        let head = seqs.iter().find_map(|s| {
+            let h = s.last()?;
+            let in_tail = seqs
+                .iter()
+                .any(|t| t[..t.len() - 1].iter().any(|c| Rc::ptr_eq(c, h)));
+            (!in_tail).then(|| h.clone())
+        });
+        let Some(head) = head else {
+            let mut blocking: Vec<Rc<Class>> = Vec::new();
+            for h in seqs.iter().filter_map(|s| s.last()) {
+                if !blocking.iter().any(|c| Rc::ptr_eq(c, h)) {
+                    blocking.push(h.clone());
+                }
+            }
+            return Err(blocking);
+        };
+        for s in &mut seqs {
+            if s.last().is_some_and(|c| Rc::ptr_eq(c, &head)) {
+                s.pop();
+            }
+        }
+        out.push(head);
+    }
+}
+
+/// The TypeError CPython raises when `bases` admit no C3 linearization.
+pub fn check_mro(bases: &[Rc<Class>]) -> Result<(), Exc> {
+    for (i, b) in bases.iter().enumerate() {
+        if bases[..i].iter().any(|c| Rc::ptr_eq(c, b)) {
+            return Err(type_error(format!("duplicate base class {}", b.name)));
+        }
+    }
+    let Err(blocking) = c3_mro(bases) else {
+        return Ok(());
+    };
+    let names: Vec<&str> = blocking.iter().map(|b| &*b.name).collect();
+    // CPython 3.11's message has this line break in it.
+    Err(type_error(format!(
+        "Cannot create a consistent method resolution\norder (MRO) for bases {}",
+        names.join(", ")
+    )))
+}
+
+fn new_class(name: &str, bases: &[Rc<Class>], layout: Layout) -> Rc<Class> {
+    // Callers that take user bases run `check_mro` first; a failure here can only come from a
+    // native caller, which gets the depth-first order rather than a panic.
+    let mro = c3_mro(bases).unwrap_or_else(|_| {
+        let mut mro: Vec<Rc<Class>> = Vec::new();
+        for c in bases
+            .iter()
+            .flat_map(|b| std::iter::once(b).chain(b.mro.iter()))
+        {
             if !mro.iter().any(|m| Rc::ptr_eq(m, c)) {
                 mro.push(c.clone());
             }
         }
-    }
+        mro
+    });
     let module = if ASYNCIO_EXCEPTIONS.contains(&name) {
         "asyncio.exceptions"
     } else {

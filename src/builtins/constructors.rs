@@ -100,6 +100,10 @@ fn parse_int_str(vm: &mut Vm, x: &Value, s: &str, base: u32) -> PyResult<Value> 
 
 fn int_new(vm: &mut Vm, mut a: CallArgs) -> PyResult<Value> {
     cls_arg(&a, "int")?;
+    // x is positional-only.
+    if a.kw.iter().any(|(k, _)| &**k == "x") {
+        return Err(type_error("'x' is an invalid keyword argument for int()"));
+    }
     let p = params("int", &mut a, 1, &["x", "base"], 0)?;
     let Some(x) = &p[0] else {
         if p[1].is_some() {
@@ -310,6 +314,75 @@ fn object_init(_vm: &mut Vm, a: CallArgs) -> PyResult<Value> {
         }
     }
     Ok(Value::None)
+}
+
+/// `object.__setattr__(self, name, value)`: the default attribute assignment, for
+/// `super().__setattr__(...)` inside a user `__setattr__` (properties still apply).
+fn object_setattr(vm: &mut Vm, a: CallArgs) -> PyResult<Value> {
+    args::unpack("__setattr__", &a, 1, 2, 2)?;
+    let name = args::str_arg(&a.pos[1], |o| {
+        format!("attribute name must be string, not '{}'", type_name(o))
+    })?;
+    let Value::Instance(i) = &a.pos[0] else {
+        return Err(type_error(format!(
+            "can't apply this __setattr__ to {} object",
+            type_name(&a.pos[0])
+        )));
+    };
+    if let Some(Value::Native(n)) = i.class.lookup(&name.s)
+        && let NativeObj::Property { fset, .. } = &*n
+    {
+        let f = fset.borrow().clone();
+        if f.is_none() {
+            return Err(crate::types::attribute_error(format!(
+                "property '{}' of '{}' object has no setter",
+                name.s, i.class.name
+            )));
+        }
+        vm.call2(&f, a.pos[0].clone(), a.pos[2].clone())?;
+        return Ok(Value::None);
+    }
+    i.set(&name.s, a.pos[2].clone());
+    Ok(Value::None)
+}
+
+/// `object.__delattr__(self, name)`.
+fn object_delattr(vm: &mut Vm, a: CallArgs) -> PyResult<Value> {
+    args::unpack("__delattr__", &a, 1, 1, 1)?;
+    let name = args::str_arg(&a.pos[1], |o| {
+        format!("attribute name must be string, not '{}'", type_name(o))
+    })?;
+    let Value::Instance(i) = &a.pos[0] else {
+        return Err(type_error(format!(
+            "can't apply this __delattr__ to {} object",
+            type_name(&a.pos[0])
+        )));
+    };
+    if let Some(Value::Native(n)) = i.class.lookup(&name.s)
+        && let NativeObj::Property { fdel, .. } = &*n
+    {
+        let f = fdel.borrow().clone();
+        if f.is_none() {
+            return Err(crate::types::attribute_error(format!(
+                "property '{}' of '{}' object has no deleter",
+                name.s, i.class.name
+            )));
+        }
+        vm.call1(&f, a.pos[0].clone())?;
+        return Ok(Value::None);
+    }
+    let key: &str = &name.s;
+    let removed = i.dict.borrow_mut().remove(key);
+    match removed {
+        Some(old) => {
+            drop(old);
+            Ok(Value::None)
+        }
+        None => Err(crate::types::attribute_error(format!(
+            "'{}' object has no attribute '{}'",
+            i.class.name, name.s
+        ))),
+    }
 }
 
 fn type_new(_vm: &mut Vm, a: CallArgs) -> PyResult<Value> {
@@ -625,6 +698,14 @@ pub fn register(t: &Types) {
     }
     let mut od = t.object.dict.borrow_mut();
     od.insert("__init__".into(), args::builtin("__init__", object_init));
+    od.insert(
+        "__setattr__".into(),
+        args::builtin("__setattr__", object_setattr),
+    );
+    od.insert(
+        "__delattr__".into(),
+        args::builtin("__delattr__", object_delattr),
+    );
     od.insert(
         "__format__".into(),
         args::builtin("__format__", super::strformat::object_format),

@@ -10,9 +10,7 @@ use smallvec::smallvec;
 use super::args::{self, as_big, has_method, index_big, instance_of, is_subclass, params};
 use crate::ast::{BinOp, CmpOp};
 use crate::object::{CallArgs, Class, IterObj, Module, NativeObj, PyResult};
-use crate::types::{
-    exc, new_exc_args, stop_iteration, type_error, type_name, type_of, types, value_error,
-};
+use crate::types::{exc, new_exc_args, type_error, type_name, type_of, types, value_error};
 use crate::value::Value;
 use crate::vm::Vm;
 
@@ -51,6 +49,7 @@ pub fn register(m: &Module) {
         ("format", format),
         ("input", input),
         ("dir", dir),
+        ("vars", vars),
         ("aiter", aiter),
         ("anext", anext),
         ("exit", exit),
@@ -421,6 +420,17 @@ fn never_iterator(v: &Value) -> bool {
     }
 }
 
+/// StopIteration as CPython raises it: no args when the value is None.
+fn stop_iteration(value: Value) -> crate::object::Exc {
+    if value.is_none() {
+        let e = new_exc_args(types().exc("StopIteration"), Vec::new());
+        e.set("value", Value::None);
+        e
+    } else {
+        crate::types::stop_iteration(value)
+    }
+}
+
 fn next(vm: &mut Vm, a: CallArgs) -> PyResult<Value> {
     args::unpack("next", &a, 0, 1, 2)?;
     let it = &a.pos[0];
@@ -649,13 +659,15 @@ fn aiter(vm: &mut Vm, a: CallArgs) -> PyResult<Value> {
     }
 }
 
-/// anext(it): the awaitable from `__anext__`. The two-argument form would need a native
-/// awaitable wrapper to turn StopAsyncIteration into the default; it is not supported.
+/// anext(it[, default]): the awaitable from `__anext__`. With a default, the awaitable
+/// must turn StopAsyncIteration into the default, which needs an async helper.
 fn anext(vm: &mut Vm, a: CallArgs) -> PyResult<Value> {
     args::unpack("anext", &a, 0, 1, 2)?;
     let v = &a.pos[0];
     if a.pos.len() == 2 {
-        return Err(type_error("anext() with a default value is not supported"));
+        // The default needs an awaitable that catches StopAsyncIteration: asyncio's prelude has one.
+        let f = vm.module_attr("_anext_default")?;
+        return vm.call2(&f, a.pos[0].clone(), a.pos[1].clone());
     }
     match vm.getattr_opt(v, "__anext__")? {
         Some(f) => vm.call0(&f),
@@ -663,6 +675,19 @@ fn anext(vm: &mut Vm, a: CallArgs) -> PyResult<Value> {
             "'{}' object is not an async iterator",
             type_name(v)
         ))),
+    }
+}
+
+/// vars(obj): the object's `__dict__`. Without an argument it would need the caller's
+/// frame, which native code cannot see.
+fn vars(vm: &mut Vm, a: CallArgs) -> PyResult<Value> {
+    args::unpack("vars", &a, 0, 0, 1)?;
+    let Some(v) = a.pos.first() else {
+        return Err(type_error("vars() without arguments is not supported"));
+    };
+    match vm.getattr_opt(v, "__dict__")? {
+        Some(d) => Ok(d),
+        None => Err(type_error("vars() argument must have __dict__ attribute")),
     }
 }
 

@@ -14,6 +14,7 @@ mod list_methods;
 pub mod modules;
 mod numbers;
 mod set_methods;
+pub mod setorder;
 mod sort;
 mod str_methods;
 mod strformat;
@@ -29,9 +30,11 @@ pub use constructors::{make_reversed, to_float, to_int};
 pub use functions::{ascii_escape, is_callable};
 pub use numbers::{float_divmod, round_value};
 pub use set_methods::{
-    set_difference, set_intersection, set_issubset, set_symmetric_difference, set_union,
+    set_compare, set_difference, set_intersection, set_issubset, set_symmetric_difference,
+    set_union,
 };
 pub use sort::sort_values;
+pub use str_methods::{casefold_str, str_repr};
 pub use strformat::{format_value, percent_format, str_format};
 
 /// Fill the dicts of the built-in classes with their methods and constructors.

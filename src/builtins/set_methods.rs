@@ -7,8 +7,9 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use super::args;
+use crate::ast::CmpOp;
 use crate::dict::Dict;
-use crate::object::{CallArgs, NativeFn, PyResult};
+use crate::object::{CallArgs, IterObj, NativeFn, PyResult};
 use crate::types::{Types, key_error, type_error, type_name};
 use crate::value::Value;
 use crate::vm::Vm;
@@ -61,8 +62,8 @@ pub fn build_set(vm: &mut Vm, it: &Value) -> PyResult<SetRc> {
 
 /// The table of `v` when it is a set, else a temporary set of its items.
 fn as_table(vm: &mut Vm, v: &Value) -> PyResult<SetRc> {
-    match table(v) {
-        Some(t) => Ok(t),
+    match setlike(vm, v)? {
+        Some((t, _)) => Ok(t),
         None => build_set(vm, v),
     }
 }
@@ -128,20 +129,58 @@ fn symmetric(vm: &mut Vm, a: &SetRc, b: &Value) -> PyResult<Dict> {
     Ok(take(out))
 }
 
-fn operand(a: &Value) -> PyResult<(SetRc, bool)> {
-    match a {
-        Value::Set(s) => Ok((s.clone(), false)),
-        Value::FrozenSet(_) => Ok((table(a).unwrap_or_default(), true)),
-        other => Err(type_error(format!(
-            "expected a set, not {}",
-            type_name(other)
-        ))),
+/// The contents of a dict keys/items view as a new set table (None for other values).
+fn view_table(vm: &mut Vm, v: &Value) -> PyResult<Option<SetRc>> {
+    let Value::Iter(it) = v else {
+        return Ok(None);
+    };
+    let (dict, items) = match &*it.borrow() {
+        IterObj::DictKeys { dict, .. } => (dict.clone(), false),
+        IterObj::DictItems { dict, .. } => (dict.clone(), true),
+        _ => return Ok(None),
+    };
+    let Value::Dict(d) = &dict else {
+        return Ok(None);
+    };
+    if !items {
+        // Keys keep their stored hashes: no Python code runs.
+        let mut out = Dict::new();
+        for e in d.borrow().iter() {
+            out.push(e.hash, e.key.clone(), Value::None);
+        }
+        return Ok(Some(Rc::new(RefCell::new(out))));
+    }
+    let pairs: Vec<Value> = d
+        .borrow()
+        .iter()
+        .map(|e| Value::tuple(vec![e.key.clone(), e.value.clone()]))
+        .collect();
+    let out = Rc::new(RefCell::new(Dict::new()));
+    for p in pairs {
+        vm.dict_set(&out, p, Value::None)?;
+    }
+    Ok(Some(out))
+}
+
+/// A set-like operand: a set, a frozenset, or a dict keys/items view (which act as sets).
+fn setlike(vm: &mut Vm, v: &Value) -> PyResult<Option<(SetRc, bool)>> {
+    Ok(match v {
+        Value::Set(s) => Some((s.clone(), false)),
+        Value::FrozenSet(_) => table(v).map(|t| (t, true)),
+        _ => view_table(vm, v)?.map(|t| (t, false)),
+    })
+}
+
+fn operand_vm(vm: &mut Vm, a: &Value) -> PyResult<(SetRc, bool)> {
+    match setlike(vm, a)? {
+        Some(t) => Ok(t),
+        None => Err(type_error(format!("expected a set, not {}", type_name(a)))),
     }
 }
 
 /// `a | b` for sets (the VM checks that both operands are sets).
 pub fn set_union(vm: &mut Vm, a: &Value, b: &Value) -> PyResult<Value> {
-    let (t, frozen) = operand(a)?;
+    let (t, frozen) = operand_vm(vm, a)?;
     let out = Rc::new(RefCell::new(t.borrow().clone()));
     union_into(vm, &out, b)?;
     Ok(wrap(frozen, take(out)))
@@ -149,32 +188,66 @@ pub fn set_union(vm: &mut Vm, a: &Value, b: &Value) -> PyResult<Value> {
 
 /// `a & b`
 pub fn set_intersection(vm: &mut Vm, a: &Value, b: &Value) -> PyResult<Value> {
-    let (t, frozen) = operand(a)?;
+    let (t, frozen) = operand_vm(vm, a)?;
     Ok(wrap(frozen, intersect(vm, &t, b)?))
 }
 
 /// `a - b`
 pub fn set_difference(vm: &mut Vm, a: &Value, b: &Value) -> PyResult<Value> {
-    let (t, frozen) = operand(a)?;
+    let (t, frozen) = operand_vm(vm, a)?;
     Ok(wrap(frozen, difference(vm, &t, b)?))
 }
 
 /// `a ^ b`
 pub fn set_symmetric_difference(vm: &mut Vm, a: &Value, b: &Value) -> PyResult<Value> {
-    let (t, frozen) = operand(a)?;
+    let (t, frozen) = operand_vm(vm, a)?;
     Ok(wrap(frozen, symmetric(vm, &t, b)?))
 }
 
-/// `a <= b` (subset) for sets.
-pub fn set_issubset(vm: &mut Vm, a: &Value, b: &Value) -> PyResult<bool> {
-    let (t, _) = operand(a)?;
-    let bt = as_table(vm, b)?;
-    for k in keys(&t) {
-        if !has(vm, &bt, &k)? {
+fn subset(vm: &mut Vm, a: &SetRc, b: &SetRc) -> PyResult<bool> {
+    if a.borrow().len() > b.borrow().len() {
+        return Ok(false);
+    }
+    for k in keys(a) {
+        if !has(vm, b, &k)? {
             return Ok(false);
         }
     }
     Ok(true)
+}
+
+/// `a <= b` (subset) for sets.
+pub fn set_issubset(vm: &mut Vm, a: &Value, b: &Value) -> PyResult<bool> {
+    let (t, _) = operand_vm(vm, a)?;
+    let bt = as_table(vm, b)?;
+    subset(vm, &t, &bt)
+}
+
+/// Comparisons between set-like values (sets, frozensets, dict keys/items views):
+/// subset/superset order and equality. None when either side is not set-like or the
+/// operator is not a comparison.
+pub fn set_compare(vm: &mut Vm, a: &Value, b: &Value, op: CmpOp) -> PyResult<Option<bool>> {
+    if !matches!(
+        op,
+        CmpOp::Lt | CmpOp::LtE | CmpOp::Gt | CmpOp::GtE | CmpOp::Eq | CmpOp::NotEq
+    ) {
+        return Ok(None);
+    }
+    let Some((ta, _)) = setlike(vm, a)? else {
+        return Ok(None);
+    };
+    let Some((tb, _)) = setlike(vm, b)? else {
+        return Ok(None);
+    };
+    let (la, lb) = (ta.borrow().len(), tb.borrow().len());
+    Ok(Some(match op {
+        CmpOp::LtE => subset(vm, &ta, &tb)?,
+        CmpOp::Lt => la < lb && subset(vm, &ta, &tb)?,
+        CmpOp::GtE => subset(vm, &tb, &ta)?,
+        CmpOp::Gt => la > lb && subset(vm, &tb, &ta)?,
+        CmpOp::Eq => la == lb && subset(vm, &ta, &tb)?,
+        _ => !(la == lb && subset(vm, &ta, &tb)?),
+    }))
 }
 
 fn recv_any(a: &CallArgs, meth: &str) -> PyResult<(SetRc, bool)> {

@@ -51,20 +51,52 @@ fn is_titlecase(c: char) -> bool {
     matches!(c as u32, 0x1c5 | 0x1c8 | 0x1cb | 0x1f2 | 0x1f88..=0x1f8f | 0x1f98..=0x1f9f | 0x1fa8..=0x1faf | 0x1fbc | 0x1fcc | 0x1ffc)
 }
 
-/// Titlecase mapping: the digraphs have dedicated titlecase forms, the rest use uppercase.
+/// Titlecase mapping: uppercase, except the characters with their own titlecase form
+/// (digraphs, ligatures, Greek with ypogegrammeni).
 fn push_title(out: &mut String, c: char) {
-    let t = match c as u32 {
-        0x1c4..=0x1c6 => Some('\u{1c5}'),
-        0x1c7..=0x1c9 => Some('\u{1c8}'),
-        0x1ca..=0x1cc => Some('\u{1cb}'),
-        0x1f1..=0x1f3 => Some('\u{1f2}'),
-        _ => None,
-    };
-    match t {
-        Some(t) => out.push(t),
-        None if c == 'ß' => out.push_str("Ss"),
-        None => out.extend(c.to_uppercase()),
+    match uni::TITLECASE.binary_search_by_key(&(c as u32), |&(k, _)| k) {
+        Ok(i) => out.push_str(uni::TITLECASE[i].1),
+        Err(_) => out.extend(c.to_uppercase()),
     }
+}
+
+/// `repr(str)`: CPython's quoting and escaping rules (non-printable characters escaped).
+pub fn str_repr(s: &str) -> String {
+    let quote = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push(quote);
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            _ if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
+            _ if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\x{:02x}", c as u32));
+            }
+            _ if c.is_ascii() || !in_table(uni::PRINTABLE_NOT, c) => out.push(c),
+            _ => {
+                let n = c as u32;
+                if n < 0x100 {
+                    out.push_str(&format!("\\x{n:02x}"));
+                } else if n < 0x10000 {
+                    out.push_str(&format!("\\u{n:04x}"));
+                } else {
+                    out.push_str(&format!("\\U{n:08x}"));
+                }
+            }
+        }
+    }
+    out.push(quote);
+    out
 }
 
 // ---------------------------------------------------------------------------
@@ -197,12 +229,36 @@ pub fn expandtabs(s: &str, tabsize: i64) -> String {
     out
 }
 
+/// Characters skipped when looking for the cased neighbours of a capital sigma
+/// (an approximation of Unicode's Case_Ignorable).
+fn case_ignorable(c: char) -> bool {
+    matches!(
+        c,
+        '\'' | '.' | ':' | '^' | '`' | '\u{ad}' | '\u{b7}' | '\u{2019}'
+    ) || ('\u{300}'..='\u{36f}').contains(&c)
+}
+
+/// Lowercase `chars[i]` into `out`; a capital sigma at the end of a word becomes 'ς'
+/// (Unicode's Final_Sigma rule, as CPython applies it).
+fn push_lower(out: &mut String, chars: &[char], i: usize) {
+    let c = chars[i];
+    if c != 'Σ' {
+        out.extend(c.to_lowercase());
+        return;
+    }
+    let before = chars[..i].iter().rev().find(|c| !case_ignorable(**c));
+    let after = chars[i + 1..].iter().find(|c| !case_ignorable(**c));
+    let is_final = before.is_some_and(|c| is_cased(*c)) && !after.is_some_and(|c| is_cased(*c));
+    out.push(if is_final { 'ς' } else { 'σ' });
+}
+
 pub fn title(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
     let mut out = String::with_capacity(s.len());
     let mut prev_cased = false;
-    for c in s.chars() {
+    for (i, &c) in chars.iter().enumerate() {
         if prev_cased {
-            out.extend(c.to_lowercase());
+            push_lower(&mut out, &chars, i);
         } else {
             push_title(&mut out, c);
         }
@@ -212,22 +268,24 @@ pub fn title(s: &str) -> String {
 }
 
 pub fn capitalize(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
     let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars();
-    if let Some(c) = chars.next() {
-        push_title(&mut out, c);
-    }
-    for c in chars {
-        out.extend(c.to_lowercase());
+    for (i, &c) in chars.iter().enumerate() {
+        if i == 0 {
+            push_title(&mut out, c);
+        } else {
+            push_lower(&mut out, &chars, i);
+        }
     }
     out
 }
 
 fn swapcase(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
+    for (i, &c) in chars.iter().enumerate() {
         if c.is_uppercase() {
-            out.extend(c.to_lowercase());
+            push_lower(&mut out, &chars, i);
         } else if c.is_lowercase() {
             out.extend(c.to_uppercase());
         } else {
@@ -657,10 +715,20 @@ fn lower(_vm: &mut Vm, a: CallArgs) -> PyResult<Value> {
     map_str(&a, "lower", |s| s.to_lowercase())
 }
 
+/// Full case folding: lowercase, except the characters CPython folds differently.
+pub fn casefold_str(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match uni::CASEFOLD.binary_search_by_key(&(c as u32), |&(k, _)| k) {
+            Ok(i) => out.push_str(uni::CASEFOLD[i].1),
+            Err(_) => out.extend(c.to_lowercase()),
+        }
+    }
+    out
+}
+
 fn casefold(_vm: &mut Vm, a: CallArgs) -> PyResult<Value> {
-    map_str(&a, "casefold", |s| {
-        s.to_lowercase().replace('ß', "ss").replace('ς', "σ")
-    })
+    map_str(&a, "casefold", casefold_str)
 }
 
 fn title_m(_vm: &mut Vm, a: CallArgs) -> PyResult<Value> {
@@ -1138,5 +1206,15 @@ mod tests {
         assert!(!isidentifier("1a"));
         assert!(py_isnumeric('三') && !py_isdigit('三'));
         assert!(py_isdigit('²') && !py_isdecimal('²'));
+        assert_eq!(title("ΣΑΣ ΟΔΟΣ"), "Σας Οδος");
+        assert_eq!(capitalize("ΟΔΟΣ."), "Οδος.");
+        assert_eq!(swapcase("ΣΑΣ"), "σας");
+        assert_eq!(casefold_str("ﬁ Straße µ"), "fi strasse μ");
+        assert_eq!(title("ﬁsh ǆemal ßa"), "Fish ǅemal Ssa");
+        assert_eq!(str_repr("a'b"), "\"a'b\"");
+        assert_eq!(
+            str_repr("a'\"b\n\u{3000}\u{85}好\u{1f600}\x7f"),
+            "'a\\'\"b\\n\\u3000\\x85好😀\\x7f'"
+        );
     }
 }

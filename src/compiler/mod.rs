@@ -48,7 +48,7 @@ pub fn compile_module(
     c.unit().span = end;
     c.emit(Op::ReturnNone);
     let mut unit = c.units.pop().expect("module unit");
-    if top_level_await && c.table.scopes[0].is_async {
+    if top_level_await && c.table.scopes[0].has_await {
         unit.flags.coroutine = true;
     }
     Ok(Rc::new(unit.finish(&c.source, 0, 0, 0)))
@@ -97,6 +97,7 @@ struct Unit<'a> {
     children: Vec<Rc<Code>>,
     fblocks: Vec<FBlock<'a>>,
     span: Span,
+    doc: Option<Rc<str>>,
 }
 
 impl Unit<'_> {
@@ -119,6 +120,7 @@ impl Unit<'_> {
             children: self.children,
             source: source.clone(),
             span: self.span,
+            doc: self.doc,
         }
     }
 }
@@ -194,6 +196,7 @@ impl<'a> Compiler<'a> {
             children: Vec::new(),
             fblocks: Vec::new(),
             span,
+            doc: None,
         });
     }
 
@@ -266,6 +269,13 @@ impl<'a> Compiler<'a> {
         i
     }
 
+    /// The name index of attribute `attr`, mangled like a private name in a class.
+    fn attr_index(&mut self, attr: &str) -> u32 {
+        let u = self.units.last().expect("unit");
+        let attr = self.table.scopes[u.scope].mangle(attr).into_owned();
+        self.name_index(&attr)
+    }
+
     fn with_span<T>(&mut self, span: Span, f: impl FnOnce(&mut Self) -> T) -> T {
         let old = std::mem::replace(&mut self.unit().span, span);
         let r = f(self);
@@ -282,6 +292,7 @@ impl<'a> Compiler<'a> {
 
     fn resolve(&mut self, name: &str) -> (Resolved, u32) {
         let u = self.units.last().expect("unit");
+        let name = &*self.table.scopes[u.scope].mangle(name).into_owned();
         let r = self.table.scopes[u.scope].resolve(name);
         let slot = u.slot_ix.get(name).copied();
         match (r, slot) {
@@ -866,7 +877,7 @@ impl<'a> Compiler<'a> {
             ExprKind::Attribute(obj, attr) => {
                 self.expr(obj)?;
                 self.emit(Op::Dup);
-                let i = self.name_index(attr);
+                let i = self.attr_index(attr);
                 self.emit(Op::LoadAttr(i));
                 self.expr(value)?;
                 self.with_span(target.span.to(value.span), |c| c.emit(Op::Inplace(op)));
@@ -897,7 +908,7 @@ impl<'a> Compiler<'a> {
             ExprKind::Name(n) => self.store_name(n),
             ExprKind::Attribute(obj, attr) => {
                 self.expr(obj)?;
-                let i = self.name_index(attr);
+                let i = self.attr_index(attr);
                 self.emit(Op::StoreAttr(i));
             }
             ExprKind::Subscript(obj, key) => {
@@ -949,7 +960,7 @@ impl<'a> Compiler<'a> {
             ExprKind::Name(n) => self.delete_name(n),
             ExprKind::Attribute(obj, attr) => {
                 self.expr(obj)?;
-                let i = self.name_index(attr);
+                let i = self.attr_index(attr);
                 self.with_span(t.span, |c| c.emit(Op::DeleteAttr(i)));
             }
             ExprKind::Subscript(obj, key) => {
@@ -1017,7 +1028,9 @@ impl<'a> Compiler<'a> {
             .collect();
         if !kwd.is_empty() {
             for p in &kwd {
-                self.load_const(Value::str(&p.name.node));
+                // Keyed like the parameter's slot name, which is mangled in a class.
+                let key = self.table.scopes[scope].mangle(&p.name.node).into_owned();
+                self.load_const(Value::str(&key));
                 if let Some(d) = &p.default {
                     self.expr(d)?;
                 }
@@ -1081,6 +1094,7 @@ impl<'a> Compiler<'a> {
                 &f.name.node,
                 span,
                 |c| {
+                    c.unit().doc = docstring(&f.body).map(Rc::from);
                     c.stmts(&f.body)?;
                     c.load_const(Value::None);
                     c.emit(Op::Return);
@@ -1111,6 +1125,11 @@ impl<'a> Compiler<'a> {
         self.load_const(Value::str(&qualname));
         let q = self.name_index("__qualname__");
         self.emit(Op::StoreName(q));
+        if let Some(doc) = docstring(&cd.body) {
+            self.load_const(Value::str(doc));
+            let d = self.name_index("__doc__");
+            self.emit(Op::StoreName(d));
+        }
         self.stmts(&cd.body)?;
         match self.unit().slot_ix.get("__class__").copied() {
             Some(s)
@@ -1254,7 +1273,7 @@ impl<'a> Compiler<'a> {
             ExprKind::Starred(_) => return err(e.span, "can't use starred expression here"),
             ExprKind::Attribute(obj, attr) => {
                 self.expr(obj)?;
-                let i = self.name_index(attr);
+                let i = self.attr_index(attr);
                 self.emit(Op::LoadAttr(i));
             }
             ExprKind::Subscript(obj, key) => {
@@ -1480,7 +1499,7 @@ impl<'a> Compiler<'a> {
         let simple = args.iter().all(|a| matches!(a, Arg::Pos(_)));
         if simple && let ExprKind::Attribute(obj, attr) = &func.node {
             self.expr(obj)?;
-            let i = self.name_index(attr);
+            let i = self.attr_index(attr);
             self.with_span(func.span, |c| c.emit(Op::LoadMethod(i)));
             for a in args {
                 if let Arg::Pos(e) = a {
@@ -1752,6 +1771,18 @@ fn clone_code(c: &Code) -> Code {
         children: c.children.clone(),
         source: c.source.clone(),
         span: c.span,
+        doc: c.doc.clone(),
+    }
+}
+
+/// The docstring of a function or class body: a plain string literal as its first statement.
+fn docstring(body: &Block) -> Option<&str> {
+    match &body.first()?.node {
+        StmtKind::Expr(e) => match &e.node {
+            ExprKind::Const(Const::Str(s)) => Some(s),
+            _ => None,
+        },
+        _ => None,
     }
 }
 

@@ -42,17 +42,48 @@ pub struct Scope {
     pub frees: Vec<String>,
     pub children: Vec<usize>,
     pub is_generator: bool,
+    /// Declared `async def` (or an async comprehension).
     pub is_async: bool,
+    /// Uses await / async for / async with (an error unless the scope is async).
+    pub has_await: bool,
     pub uses_super: bool,
     /// A comprehension's implicit function (`:=` inside binds in the enclosing scope).
     pub is_comp: bool,
+    /// The name of the innermost enclosing class (this one, for a class body): `__x`
+    /// identifiers in here are mangled to `_Class__x`. Every name this scope records is
+    /// already mangled.
+    pub private: Option<String>,
+}
+
+/// CPython's private name mangling: `__x` inside class `C` is `_C__x`. Dunders, dotted
+/// module names and classes named only with underscores are left alone. Idempotent.
+pub fn mangle<'n>(private: Option<&str>, name: &'n str) -> std::borrow::Cow<'n, str> {
+    let Some(class) = private else {
+        return name.into();
+    };
+    let class = class.trim_start_matches('_');
+    if !name.starts_with("__") || name.ends_with("__") || name.contains('.') || class.is_empty() {
+        return name.into();
+    }
+    format!("_{class}{name}").into()
 }
 
 impl Scope {
+    /// `name` as this scope records it.
+    pub fn mangle<'n>(&self, name: &'n str) -> std::borrow::Cow<'n, str> {
+        mangle(self.private.as_deref(), name)
+    }
+
     fn bind(&mut self, name: &str) {
-        if self.bound_set.insert(name.to_string()) {
-            self.bound.push(name.to_string());
+        let name = mangle(self.private.as_deref(), name).into_owned();
+        if self.bound_set.insert(name.clone()) {
+            self.bound.push(name);
         }
+    }
+
+    fn use_name(&mut self, name: &str) {
+        let name = self.mangle(name).into_owned();
+        self.used.insert(name);
     }
 
     pub fn is_bound(&self, name: &str) -> bool {
@@ -131,11 +162,13 @@ impl Builder {
 
     fn open(&mut self, kind: ScopeKind, span: Span, tag: u8) -> usize {
         let id = self.table.scopes.len();
+        let parent = *self.stack.last().expect("scope stack");
+        let private = self.table.scopes[parent].private.clone();
         self.table.scopes.push(Scope {
             kind: Some(kind),
+            private,
             ..Default::default()
         });
-        let parent = *self.stack.last().expect("scope stack");
         self.table.scopes[parent].children.push(id);
         self.table.by_span.insert((span.start, span.end, tag), id);
         self.stack.push(id);
@@ -155,7 +188,8 @@ impl Builder {
 
     fn declared(&mut self, name: &str, span: Span, what: &str) -> Result<(), ScopeError> {
         let s = self.cur();
-        if s.used.contains(name) || s.is_bound(name) {
+        let m = s.mangle(name);
+        if s.used.contains(m.as_ref()) || s.is_bound(&m) {
             return Err(ScopeError {
                 span,
                 message: format!("name '{name}' is used prior to {what} declaration"),
@@ -177,7 +211,7 @@ impl Builder {
             StmtKind::AugAssign(t, _, v) => {
                 self.expr(v)?;
                 if let ExprKind::Name(n) = &t.node {
-                    self.cur().used.insert(n.clone());
+                    self.cur().use_name(n);
                 }
                 self.target(t)
             }
@@ -204,7 +238,7 @@ impl Builder {
                 is_async,
             } => {
                 if *is_async {
-                    self.cur().is_async = true;
+                    self.cur().has_await = true;
                 }
                 self.expr(iter)?;
                 self.target(target)?;
@@ -254,7 +288,8 @@ impl Builder {
             StmtKind::Global(names) => {
                 for n in names {
                     self.declared(n, s.span, "global")?;
-                    self.cur().globals.insert(n.clone());
+                    let n = self.cur().mangle(n).into_owned();
+                    self.cur().globals.insert(n);
                 }
                 Ok(())
             }
@@ -267,7 +302,8 @@ impl Builder {
                 }
                 for n in names {
                     self.declared(n, s.span, "nonlocal")?;
-                    self.cur().nonlocals.insert(n.clone());
+                    let n = self.cur().mangle(n).into_owned();
+                    self.cur().nonlocals.insert(n);
                 }
                 Ok(())
             }
@@ -277,7 +313,7 @@ impl Builder {
                 is_async,
             } => {
                 if *is_async {
-                    self.cur().is_async = true;
+                    self.cur().has_await = true;
                 }
                 for it in items {
                     self.expr(&it.context)?;
@@ -309,6 +345,7 @@ impl Builder {
                 }
                 self.cur().bind(&c.name.node);
                 self.open(ScopeKind::Class, s.span, OPEN_CLASS);
+                self.cur().private = Some(c.name.node.clone());
                 self.stmts(&c.body)?;
                 self.close();
                 Ok(())
@@ -347,17 +384,10 @@ impl Builder {
 
     fn params(&mut self, p: &Params) {
         let s = self.cur();
-        for prm in p.posonly.iter().chain(&p.args) {
-            s.params.push(prm.name.node.clone());
-        }
-        for prm in p.kwonly.iter() {
-            s.params.push(prm.name.node.clone());
-        }
-        if let Some(v) = &p.vararg {
-            s.params.push(v.name.node.clone());
-        }
-        if let Some(v) = &p.kwarg {
-            s.params.push(v.name.node.clone());
+        let order = p.posonly.iter().chain(&p.args).chain(&p.kwonly);
+        for prm in order.chain(&p.vararg).chain(&p.kwarg) {
+            let n = s.mangle(&prm.name.node).into_owned();
+            s.params.push(n);
         }
         let names = s.params.clone();
         for n in names {
@@ -411,7 +441,7 @@ impl Builder {
                 self.expr(&g.iter)?;
             }
             if g.is_async {
-                self.cur().is_async = true;
+                self.cur().has_await = true;
             }
             self.target(&g.target)?;
             for c in &g.ifs {
@@ -420,6 +450,9 @@ impl Builder {
         }
         for e in elts {
             self.expr(e)?;
+        }
+        if self.cur().has_await {
+            self.cur().is_async = true;
         }
         self.close();
         Ok(())
@@ -431,7 +464,7 @@ impl Builder {
                 if n == "super" {
                     self.cur().uses_super = true;
                 }
-                self.cur().used.insert(n.clone());
+                self.cur().use_name(n);
                 Ok(())
             }
             ExprKind::Const(_) => Ok(()),
@@ -455,7 +488,7 @@ impl Builder {
                 self.expr(x)
             }
             ExprKind::Await(x) => {
-                self.cur().is_async = true;
+                self.cur().has_await = true;
                 self.expr(x)
             }
             ExprKind::Subscript(a, b) | ExprKind::BinOp(a, _, b) => {
@@ -524,10 +557,11 @@ impl Builder {
                 let id = self.stack[ix];
                 self.table.scopes[id].bind(n);
                 if id != *self.stack.last().expect("scope") {
+                    let n = self.cur().mangle(n).into_owned();
                     if self.table.scopes[id].kind == Some(ScopeKind::Function) {
-                        self.cur().nonlocals.insert(n.clone());
+                        self.cur().nonlocals.insert(n);
                     } else {
-                        self.cur().globals.insert(n.clone());
+                        self.cur().globals.insert(n);
                     }
                 }
                 Ok(())

@@ -1,14 +1,19 @@
 //! The clock interface: real monotonic time, or a virtual clock that only moves when the
 //! loop has nothing ready and jumps to the next timer. Nothing else reads the time.
 
+use std::cell::Cell;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+/// Virtual time that passes per clock reading and per loop iteration (see `now`).
+const VIRTUAL_READ_TICK: f64 = 1e-9;
+const VIRTUAL_ITERATION_TICK: f64 = 1e-6;
 
 pub struct Clock {
     start: Instant,
     /// Wall-clock seconds at start (so time.time() looks real under virtual time too).
     wall_start: f64,
     /// `Some(t)`: virtual time in seconds since start.
-    virtual_now: Option<f64>,
+    virtual_now: Option<Cell<f64>>,
 }
 
 impl Clock {
@@ -20,7 +25,11 @@ impl Clock {
         Clock {
             start: Instant::now(),
             wall_start,
-            virtual_now: if virtual_time { Some(0.0) } else { None },
+            virtual_now: if virtual_time {
+                Some(Cell::new(0.0))
+            } else {
+                None
+            },
         }
     }
 
@@ -30,8 +39,14 @@ impl Clock {
 
     /// Monotonic seconds.
     pub fn now(&self) -> f64 {
-        match self.virtual_now {
-            Some(t) => t,
+        match &self.virtual_now {
+            // Like a real clock, two readings are never equal: timers scheduled one after
+            // another with the same delay stay in order, as they do under CPython.
+            Some(t) => {
+                let v = t.get();
+                t.set(v + VIRTUAL_READ_TICK);
+                v
+            }
             None => self.start.elapsed().as_secs_f64(),
         }
     }
@@ -46,9 +61,17 @@ impl Clock {
         if secs.is_nan() || secs <= 0.0 {
             return;
         }
-        match &mut self.virtual_now {
-            Some(t) => *t += secs,
+        match &self.virtual_now {
+            Some(t) => t.set(t.get() + secs),
             None => std::thread::sleep(std::time::Duration::from_secs_f64(secs.min(1e9))),
+        }
+    }
+
+    /// One loop iteration's worth of virtual time, so that a task that keeps yielding
+    /// (sleep(0) in a loop) cannot stop timers from ever becoming due.
+    pub fn tick_iteration(&self) {
+        if let Some(t) = &self.virtual_now {
+            t.set(t.get() + VIRTUAL_ITERATION_TICK);
         }
     }
 

@@ -17,7 +17,7 @@ pub fn new_loop() -> Value {
     wrap(AsyncObj::Loop(LoopObj {
         ready: Default::default(),
         timers: Default::default(),
-        seq: Cell::new(0),
+        exception_handler: RefCell::new(Value::None),
         running: Cell::new(false),
         stopping: Cell::new(false),
         closed: Cell::new(false),
@@ -53,11 +53,8 @@ pub fn call_at(_vm: &mut Vm, lp: &Value, when: f64, cb: Callback) -> Rc<HandleOb
         when: Some(when),
     });
     if let Some(l) = as_loop(lp) {
-        let seq = l.seq.get();
-        l.seq.set(seq + 1);
         l.timers.borrow_mut().push(TimerEntry {
             when,
-            seq,
             handle: h.clone(),
         });
     }
@@ -86,6 +83,7 @@ fn run_once(vm: &mut Vm, lp: &Value) -> PyResult<()> {
             None => return Err(super::task::deadlock_error(vm, lp)),
         }
     }
+    vm.sched.clock.tick_iteration();
     let end = vm.sched.clock.now() + 1e-9;
     {
         let mut t = l.timers.borrow_mut();
@@ -116,19 +114,30 @@ fn run_callback(vm: &mut Vm, lp: &Value, cb: Callback) -> PyResult<()> {
         Callback::Call { func, args } => {
             let r = vm.call(
                 &func,
-                crate::object::CallArgs::new(args.into_iter().collect()),
+                crate::object::CallArgs::new(args.iter().cloned().collect()),
             );
             if let Err(e) = r {
                 if types::exc_is(&e, "KeyboardInterrupt") || types::exc_is(&e, "SystemExit") {
                     return Err(e);
                 }
-                vm.flush();
                 let name = match &func {
                     Value::Func(f) => f.qualname.borrow().to_string(),
+                    Value::Builtin(b) => b.name.to_string(),
                     other => vm.repr(other).unwrap_or_default(),
                 };
-                let tb = crate::diagnostics::format_exception(vm, &e);
-                eprint!("Exception in callback {name}()\n{tb}");
+                let mut shown = Vec::new();
+                for a in &args {
+                    shown.push(vm.repr(a).unwrap_or_default());
+                }
+                let message = format!("Exception in callback {name}({})", shown.join(", "));
+                let ctx = context(
+                    vm,
+                    &[
+                        ("message", Value::string(message)),
+                        ("exception", Value::Instance(e)),
+                    ],
+                )?;
+                call_exception_handler(vm, lp, ctx)?;
             }
         }
         Callback::Step { task, exc } => task::step(vm, &task, exc)?,
@@ -146,6 +155,64 @@ fn run_callback(vm: &mut Vm, lp: &Value, cb: Callback) -> PyResult<()> {
         Callback::Done => {}
     }
     let _ = lp;
+    Ok(())
+}
+
+/// A context dict for exception handlers.
+pub fn context(vm: &mut Vm, items: &[(&str, Value)]) -> PyResult<Value> {
+    let d = Rc::new(RefCell::new(crate::dict::Dict::new()));
+    for (k, v) in items {
+        vm.dict_set(&d, Value::str(k), v.clone())?;
+    }
+    Ok(Value::Dict(d))
+}
+
+/// loop.call_exception_handler(context): the custom handler, or print like CPython's
+/// default handler (the message, other keys, then the exception's traceback).
+pub fn call_exception_handler(vm: &mut Vm, lp: &Value, ctx: Value) -> PyResult<()> {
+    let handler = as_loop(lp)
+        .map(|l| l.exception_handler.borrow().clone())
+        .unwrap_or_default();
+    if !handler.is_none() {
+        if let Err(e) = vm.call2(&handler, lp.clone(), ctx.clone()) {
+            vm.flush();
+            let tb = crate::diagnostics::format_exception(vm, &e);
+            eprint!("Unhandled error in exception handler\n{tb}");
+        }
+        return Ok(());
+    }
+    default_exception_handler(vm, &ctx)
+}
+
+pub fn default_exception_handler(vm: &mut Vm, ctx: &Value) -> PyResult<()> {
+    let Value::Dict(d) = ctx else { return Ok(()) };
+    let items: Vec<(Value, Value)> = d
+        .borrow()
+        .iter()
+        .map(|e| (e.key.clone(), e.value.clone()))
+        .collect();
+    let mut message = String::from("Unhandled exception in event loop");
+    let mut exception = None;
+    let mut others = Vec::new();
+    for (k, v) in items {
+        match k.as_str() {
+            Some("message") => message = vm.to_str(&v)?,
+            Some("exception") => exception = Some(v),
+            Some(key) => others.push((key.to_string(), vm.repr(&v)?)),
+            None => {}
+        }
+    }
+    others.sort();
+    vm.flush();
+    let mut out = message;
+    for (k, v) in others {
+        out.push_str(&format!("\n{k}: {v}"));
+    }
+    out.push('\n');
+    if let Some(Value::Instance(e)) = exception {
+        out.push_str(&crate::diagnostics::format_exception(vm, &e));
+    }
+    eprint!("{out}");
     Ok(())
 }
 

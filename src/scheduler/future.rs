@@ -56,7 +56,7 @@ pub fn cancelled_error(f: &FutureObj) -> Exc {
 pub fn result(_vm: &mut Vm, fut: &Value) -> PyResult<Value> {
     let f = as_future(fut).ok_or_else(|| types::type_error("not a future"))?;
     match f.state.get() {
-        FutState::Pending => Err(invalid_state("Result is not ready.")),
+        FutState::Pending => Err(invalid_state("Result is not set.")),
         FutState::Cancelled => Err(cancelled_error(f)),
         FutState::Finished => {
             f.log_traceback.set(false);
@@ -105,11 +105,7 @@ pub fn schedule_callbacks(vm: &mut Vm, fut: &Value) {
 pub fn set_result(vm: &mut Vm, fut: &Value, v: Value) -> PyResult<()> {
     let f = as_future(fut).ok_or_else(|| types::type_error("not a future"))?;
     if f.state.get() != FutState::Pending {
-        return Err(invalid_state(&format!(
-            "{}: {}",
-            state_name(f),
-            repr(vm, fut)?
-        )));
+        return Err(invalid_state("invalid state"));
     }
     *f.result.borrow_mut() = v;
     f.state.set(FutState::Finished);
@@ -120,11 +116,7 @@ pub fn set_result(vm: &mut Vm, fut: &Value, v: Value) -> PyResult<()> {
 pub fn set_exception(vm: &mut Vm, fut: &Value, e: Value) -> PyResult<()> {
     let f = as_future(fut).ok_or_else(|| types::type_error("not a future"))?;
     if f.state.get() != FutState::Pending {
-        return Err(invalid_state(&format!(
-            "{}: {}",
-            state_name(f),
-            repr(vm, fut)?
-        )));
+        return Err(invalid_state("invalid state"));
     }
     let e = vm.to_exception(e)?;
     if types::exc_is(&e, "StopIteration") {

@@ -12,7 +12,7 @@ mod module;
 mod task;
 
 use std::cell::{Cell, RefCell};
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::VecDeque;
 use std::rc::Rc;
 
 use crate::object::{Class, Exc, NativeObj, PyResult};
@@ -89,32 +89,86 @@ pub enum FutCallback {
 
 pub struct TimerEntry {
     pub when: f64,
-    pub seq: u64,
     pub handle: Rc<HandleObj>,
 }
 
-impl PartialEq for TimerEntry {
-    fn eq(&self, o: &Self) -> bool {
-        self.when == o.when && self.seq == o.seq
-    }
+/// The timer heap. CPython orders TimerHandles by `when` alone and keeps them with
+/// `heapq`, so timers due at exactly the same time come out in heap order, not insertion
+/// order; this heap performs the same sift steps so ties resolve identically.
+#[derive(Default)]
+pub struct TimerHeap {
+    items: Vec<TimerEntry>,
 }
-impl Eq for TimerEntry {}
-impl PartialOrd for TimerEntry {
-    fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(o))
+
+impl TimerHeap {
+    pub fn len(&self) -> usize {
+        self.items.len()
     }
-}
-impl Ord for TimerEntry {
-    /// Reversed: the heap's top is the earliest (when, seq).
-    fn cmp(&self, o: &Self) -> std::cmp::Ordering {
-        o.when.total_cmp(&self.when).then(o.seq.cmp(&self.seq))
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    pub fn peek(&self) -> Option<&TimerEntry> {
+        self.items.first()
+    }
+
+    pub fn clear(&mut self) {
+        self.items.clear();
+    }
+
+    pub fn push(&mut self, e: TimerEntry) {
+        self.items.push(e);
+        let last = self.items.len() - 1;
+        self.sift_down(0, last);
+    }
+
+    pub fn pop(&mut self) -> Option<TimerEntry> {
+        let last = self.items.pop()?;
+        if self.items.is_empty() {
+            return Some(last);
+        }
+        let top = std::mem::replace(&mut self.items[0], last);
+        self.sift_up(0);
+        Some(top)
+    }
+
+    /// Move the item at `pos` up towards `start` while it is smaller than its parent.
+    fn sift_down(&mut self, start: usize, mut pos: usize) {
+        while pos > start {
+            let parent = (pos - 1) >> 1;
+            if self.items[pos].when < self.items[parent].when {
+                self.items.swap(pos, parent);
+                pos = parent;
+            } else {
+                break;
+            }
+        }
+    }
+
+    /// Move the item at `pos` down to a leaf along the smaller children, then back up.
+    fn sift_up(&mut self, mut pos: usize) {
+        let end = self.items.len();
+        let start = pos;
+        let mut child = 2 * pos + 1;
+        while child < end {
+            let right = child + 1;
+            if right < end && !(self.items[child].when < self.items[right].when) {
+                child = right;
+            }
+            self.items.swap(pos, child);
+            pos = child;
+            child = 2 * pos + 1;
+        }
+        self.sift_down(start, pos);
     }
 }
 
 pub struct LoopObj {
     pub ready: RefCell<VecDeque<Rc<HandleObj>>>,
-    pub timers: RefCell<BinaryHeap<TimerEntry>>,
-    pub seq: Cell<u64>,
+    pub timers: RefCell<TimerHeap>,
+    /// The handler set with set_exception_handler (None: the default one).
+    pub exception_handler: RefCell<Value>,
     pub running: Cell<bool>,
     pub stopping: Cell<bool>,
     pub closed: Cell<bool>,
@@ -181,6 +235,8 @@ pub enum AsyncObj {
     ASend {
         owner: Value,
         value: Value,
+        /// For `athrow`: raised inside the generator instead of sending `value`.
+        throw: Option<Exc>,
     },
 }
 
@@ -300,13 +356,29 @@ pub fn send(vm: &mut Vm, sub: &Value, _sent: Value) -> PyResult<SendResult> {
 }
 
 pub fn asend_awaitable(owner: Value, value: Value) -> Value {
-    wrap(AsyncObj::ASend { owner, value })
+    wrap(AsyncObj::ASend {
+        owner,
+        value,
+        throw: None,
+    })
+}
+
+pub fn athrow_awaitable(owner: Value, e: Exc) -> Value {
+    wrap(AsyncObj::ASend {
+        owner,
+        value: Value::None,
+        throw: Some(e),
+    })
 }
 
 /// The async generator and sent value of an `asend` awaitable.
-pub fn as_asend(v: &Value) -> Option<(Value, Value)> {
+pub fn as_asend(v: &Value) -> Option<(Value, Value, Option<Exc>)> {
     match as_async(v) {
-        Some(AsyncObj::ASend { owner, value }) => Some((owner.clone(), value.clone())),
+        Some(AsyncObj::ASend {
+            owner,
+            value,
+            throw,
+        }) => Some((owner.clone(), value.clone(), throw.clone())),
         _ => None,
     }
 }

@@ -136,10 +136,17 @@ pub fn asyncio_module(vm: &mut Vm) -> PyResult<Value> {
         }),
         ("iscoroutinefunction", |_, a| {
             let v = a.pos.first().cloned().unwrap_or_default();
-            let f = match &v {
-                Value::Bound(b) => b.func.clone(),
-                other => other.clone(),
-            };
+            let mut f = v.clone();
+            loop {
+                f = match &f {
+                    Value::Bound(b) => b.func.clone(),
+                    Value::Native(n) => match &**n {
+                        crate::object::NativeObj::Partial { func, .. } => func.clone(),
+                        _ => break,
+                    },
+                    _ => break,
+                };
+            }
             Ok(Value::Bool(match &f {
                 Value::Func(f) => f.code.flags.coroutine && !f.code.flags.generator,
                 Value::Builtin(b) => b.name == "sleep",
@@ -299,6 +306,29 @@ pub fn getattr(vm: &mut Vm, obj: &Value, a: &AsyncObj, name: &str) -> PyResult<O
             }),
             "time" => Some(|vm, _| Ok(Value::Float(vm.sched.clock.now()))),
             "get_debug" => Some(|_, _| Ok(Value::Bool(false))),
+            "set_debug" => Some(|_, _| Ok(Value::None)),
+            "get_exception_handler" => Some(|_, a| {
+                Ok(as_loop(&a.pos[0])
+                    .map(|l| l.exception_handler.borrow().clone())
+                    .unwrap_or_default())
+            }),
+            "set_exception_handler" => Some(|_, a| {
+                need(&a, 2, "set_exception_handler()")?;
+                if let Some(l) = as_loop(&a.pos[0]) {
+                    *l.exception_handler.borrow_mut() = a.pos[1].clone();
+                }
+                Ok(Value::None)
+            }),
+            "call_exception_handler" => Some(|vm, a| {
+                need(&a, 2, "call_exception_handler()")?;
+                event_loop::call_exception_handler(vm, &a.pos[0], a.pos[1].clone())?;
+                Ok(Value::None)
+            }),
+            "default_exception_handler" => Some(|vm, a| {
+                need(&a, 2, "default_exception_handler()")?;
+                event_loop::default_exception_handler(vm, &a.pos[1])?;
+                Ok(Value::None)
+            }),
             "call_soon" => Some(|vm, a| {
                 need(&a, 2, "call_soon()")?;
                 let lp = a.pos[0].clone();
@@ -368,6 +398,8 @@ pub fn getattr(vm: &mut Vm, obj: &Value, a: &AsyncObj, name: &str) -> PyResult<O
             let is_task = fo.task.is_some();
             match name {
                 "result" => Some(|vm, a| future::result(vm, &self_future(&a)?)),
+                // A future is its own awaiter (for `yield from fut` / `return fut.__await__()`).
+                "__await__" | "__iter__" => Some(|_, a| self_future(&a)),
                 "exception" => Some(|vm, a| future::exception(vm, &self_future(&a)?)),
                 "done" => Some(|_, a| {
                     Ok(Value::Bool(

@@ -97,14 +97,13 @@ def gather(*aws, return_exceptions=False):
                 outer.set_result(results)
 
     for aw in aws:
-        key = id(aw)
-        if key in seen:
-            fut = seen[key]
+        if aw in seen:
+            fut = seen[aw]
         else:
             fut = ensure_future(aw, loop=loop)
             if loop is None:
                 loop = _loop_of(fut)
-            seen[key] = fut
+            seen[aw] = fut
             fut.add_done_callback(on_child_done)
         children.append(fut)
     state.outer = _gathering_future(children, loop)
@@ -119,6 +118,8 @@ async def wait(fs, *, timeout=None, return_when=ALL_COMPLETED):
     if return_when not in (FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED):
         raise ValueError('Invalid return_when value: ' + str(return_when))
     loop = get_running_loop()
+    if any(iscoroutine(f) for f in fs):
+        raise TypeError("Passing coroutines is forbidden, use tasks explicitly.")
     unique = []
     for f in fs:
         if all(f is not g for g in unique):
@@ -312,6 +313,12 @@ class Queue(_LoopBound):
         self._finished.set()
         self._queue = []
 
+    def _put(self, item):
+        self._queue.append(item)
+
+    def _get(self):
+        return self._queue.pop(0)
+
     def _wakeup_next(self, waiters):
         while waiters:
             waiter = waiters.pop(0)
@@ -355,7 +362,7 @@ class Queue(_LoopBound):
     def put_nowait(self, item):
         if self.full():
             raise QueueFull
-        self._queue.append(item)
+        self._put(item)
         self._unfinished_tasks += 1
         self._finished.clear()
         self._wakeup_next(self._getters)
@@ -378,7 +385,7 @@ class Queue(_LoopBound):
     def get_nowait(self):
         if self.empty():
             raise QueueEmpty
-        item = self._queue.pop(0)
+        item = self._get()
         self._wakeup_next(self._putters)
         return item
 
@@ -392,6 +399,57 @@ class Queue(_LoopBound):
     async def join(self):
         if self._unfinished_tasks > 0:
             await self._finished.wait()
+
+
+class LifoQueue(Queue):
+    def _get(self):
+        return self._queue.pop()
+
+
+def _heap_push(heap, item):
+    heap.append(item)
+    pos = len(heap) - 1
+    while pos > 0:
+        parent = (pos - 1) >> 1
+        if heap[pos] < heap[parent]:
+            heap[pos], heap[parent] = heap[parent], heap[pos]
+            pos = parent
+        else:
+            break
+
+
+def _heap_pop(heap):
+    last = heap.pop()
+    if not heap:
+        return last
+    top = heap[0]
+    heap[0] = last
+    pos = 0
+    end = len(heap)
+    child = 1
+    while child < end:
+        right = child + 1
+        if right < end and not heap[child] < heap[right]:
+            child = right
+        heap[pos], heap[child] = heap[child], heap[pos]
+        pos = child
+        child = 2 * pos + 1
+    while pos > 0:
+        parent = (pos - 1) >> 1
+        if heap[pos] < heap[parent]:
+            heap[pos], heap[parent] = heap[parent], heap[pos]
+            pos = parent
+        else:
+            break
+    return top
+
+
+class PriorityQueue(Queue):
+    def _put(self, item):
+        _heap_push(self._queue, item)
+
+    def _get(self):
+        return _heap_pop(self._queue)
 
 
 class Event(_LoopBound):
@@ -602,16 +660,25 @@ class TaskGroup:
         self._on_completed_fut = None
 
     def __repr__(self):
-        return '<TaskGroup>'
+        info = ['']
+        if self._tasks:
+            info.append('tasks=' + str(len(self._tasks)))
+        if self._errors:
+            info.append('errors=' + str(len(self._errors)))
+        if self._aborting:
+            info.append('cancelling')
+        elif self._entered:
+            info.append('entered')
+        return '<TaskGroup' + ' '.join(info) + '>'
 
     async def __aenter__(self):
         if self._entered:
-            raise RuntimeError("TaskGroup has already been entered")
+            raise RuntimeError("TaskGroup " + repr(self) + " has already been entered")
         if self._loop is None:
             self._loop = get_running_loop()
         self._parent_task = current_task()
         if self._parent_task is None:
-            raise RuntimeError('TaskGroup cannot determine the parent task')
+            raise RuntimeError('TaskGroup ' + repr(self) + ' cannot determine the parent task')
         self._entered = True
         return self
 
@@ -651,11 +718,11 @@ class TaskGroup:
 
     def create_task(self, coro, *, name=None, context=None):
         if not self._entered:
-            raise RuntimeError("TaskGroup has not been entered")
+            raise RuntimeError("TaskGroup " + repr(self) + " has not been entered")
         if self._exiting and not self._tasks:
-            raise RuntimeError("TaskGroup is finished")
+            raise RuntimeError("TaskGroup " + repr(self) + " is finished")
         if self._aborting:
-            raise RuntimeError("TaskGroup is shutting down")
+            raise RuntimeError("TaskGroup " + repr(self) + " is shutting down")
         task = self._loop.create_task(coro)
         if name is not None:
             task.set_name(name)
@@ -769,5 +836,144 @@ def timeout_at(when):
     return Timeout(when)
 
 
+async def _anext_default(iterator, default):
+    try:
+        return await iterator.__anext__()
+    except StopAsyncIteration:
+        return default
+
+
 async def _wrap_awaitable(awaitable):
     return await awaitable
+
+
+class BrokenBarrierError(RuntimeError):
+    pass
+
+
+class Barrier(_LoopBound):
+    def __init__(self, parties):
+        if parties < 1:
+            raise ValueError('parties must be > 0')
+        self._cond = Condition()
+        self._parties = parties
+        self._state = 'filling'
+        self._count = 0
+
+    async def __aenter__(self):
+        return await self.wait()
+
+    async def __aexit__(self, *args):
+        pass
+
+    async def wait(self):
+        async with self._cond:
+            await self._block()
+            try:
+                index = self._count
+                self._count += 1
+                if index + 1 == self._parties:
+                    await self._release()
+                else:
+                    await self._wait()
+                return index
+            finally:
+                self._count -= 1
+                self._exit()
+
+    async def _block(self):
+        await self._cond.wait_for(lambda: self._state not in ('draining', 'resetting'))
+        if self._state == 'broken':
+            raise BrokenBarrierError("Barrier aborted")
+
+    async def _release(self):
+        self._state = 'draining'
+        self._cond.notify_all()
+
+    async def _wait(self):
+        await self._cond.wait_for(lambda: self._state != 'filling')
+        if self._state in ('broken', 'resetting'):
+            raise BrokenBarrierError("Abort or reset of barrier")
+
+    def _exit(self):
+        if self._count == 0:
+            if self._state in ('resetting', 'draining'):
+                self._state = 'filling'
+            self._cond.notify_all()
+
+    async def reset(self):
+        async with self._cond:
+            if self._count > 0:
+                if self._state != 'resetting':
+                    self._state = 'resetting'
+            else:
+                self._state = 'filling'
+            self._cond.notify_all()
+
+    async def abort(self):
+        async with self._cond:
+            self._state = 'broken'
+            self._cond.notify_all()
+
+    @property
+    def parties(self):
+        return self._parties
+
+    @property
+    def n_waiting(self):
+        if self._state == 'filling':
+            return self._count
+        return 0
+
+    @property
+    def broken(self):
+        return self._state == 'broken'
+
+
+class Runner:
+    def __init__(self, *, debug=None, loop_factory=None):
+        self._loop = None
+        self._state = 'created'
+
+    def __enter__(self):
+        self._lazy_init()
+        return self
+
+    def __exit__(self, exc_type, exc_val, exc_tb):
+        self.close()
+
+    def close(self):
+        if self._state != 'initialized':
+            return
+        try:
+            loop = self._loop
+            _cancel_all_tasks(loop)
+            loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.run_until_complete(loop.shutdown_default_executor())
+        finally:
+            set_event_loop(None)
+            loop.close()
+            self._loop = None
+            self._state = 'closed'
+
+    def get_loop(self):
+        self._lazy_init()
+        return self._loop
+
+    def run(self, coro, *, context=None):
+        if not iscoroutine(coro):
+            raise ValueError("a coroutine was expected, got " + repr(coro))
+        if _get_running_loop() is not None:
+            raise RuntimeError("Runner.run() cannot be called from a running event loop")
+        self._lazy_init()
+        task = self._loop.create_task(coro)
+        return self._loop.run_until_complete(task)
+
+    def _lazy_init(self):
+        if self._state == 'closed':
+            raise RuntimeError("Runner is closed")
+        if self._state == 'initialized':
+            return
+        self._loop = new_event_loop()
+        set_event_loop(self._loop)
+        self._state = 'initialized'

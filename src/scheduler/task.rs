@@ -22,8 +22,9 @@ pub fn create_task(vm: &mut Vm, lp: &Value, coro: Value, name: Value) -> PyResul
             vm.repr(&coro)?
         )));
     }
+    // Every task takes a number, named or not (CPython's global counter).
+    vm.sched.task_counter += 1;
     let name = if name.is_none() {
-        vm.sched.task_counter += 1;
         Value::string(format!("Task-{}", vm.sched.task_counter))
     } else {
         Value::string(vm.to_str(&name)?)

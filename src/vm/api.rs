@@ -164,7 +164,7 @@ impl Vm {
                     }
                     return Ok(inst);
                 }
-                let inst = Value::Instance(Rc::new(self.new_instance(c, &args)));
+                let inst = Value::Instance(Rc::new(self.new_instance(c, &args)?));
                 self.init_instance(c, &inst, args)?;
                 Ok(inst)
             }
@@ -217,7 +217,7 @@ impl Vm {
         match self.getattr_impl(obj, name)? {
             Some(m) => Ok(m),
             None => Err(type_error(format!(
-                "'{}' object does not support {protocol} (missing {name})",
+                "'{}' object does not support {protocol}",
                 type_name(obj)
             ))),
         }
@@ -286,6 +286,9 @@ impl Vm {
         if let Some(o) = self.builtin_order(a, b)? {
             return Ok(o == std::cmp::Ordering::Less);
         }
+        if let Some(r) = self.set_order(a, b, CmpOp::Lt)? {
+            return Ok(r);
+        }
         if super::ops::num_cmp(a, b).is_none()
             && matches!((a, b), (Value::Float(_), _) | (_, Value::Float(_)))
             && !matches!(a, Value::Instance(_))
@@ -329,6 +332,9 @@ impl Vm {
         );
         if nums && super::ops::num_cmp(a, b).is_none() {
             return Ok(Value::Bool(false));
+        }
+        if let Some(r) = self.set_order(a, b, op)? {
+            return Ok(Value::Bool(r));
         }
         if let Some(o) = self.builtin_order(a, b)? {
             return Ok(Value::Bool(match op {
@@ -1250,9 +1256,6 @@ impl Vm {
                 let m = i.class.lookup("__await__").unwrap_or_default();
                 let r = self.call1(&m, v.clone())?;
                 match &r {
-                    Value::Gen(g) if g.kind == GenKind::Coroutine => {
-                        Err(type_error("__await__() returned a coroutine"))
-                    }
                     Value::Gen(_) | Value::Iter(_) | Value::Native(_) => Ok(r),
                     Value::Instance(i) if i.class.lookup("__next__").is_some() => Ok(r),
                     _ => Err(type_error(format!(

@@ -3,7 +3,7 @@
 use std::rc::Rc;
 
 use super::Vm;
-use crate::object::{Builtin, CallArgs, Class, Layout, NativeObj, PyResult};
+use crate::object::{Attrs, Builtin, CallArgs, Class, Layout, NativeObj, PyResult};
 use crate::types::{self, attribute_error, type_name};
 use crate::value::Value;
 
@@ -48,6 +48,20 @@ impl Vm {
         })
     }
 
+    /// A new dict holding a copy of the namespace `attrs`, in definition order.
+    fn attrs_to_dict(&mut self, attrs: &std::cell::RefCell<Attrs>) -> PyResult<Value> {
+        let items: Vec<(Rc<str>, Value)> = attrs
+            .borrow()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let d = Rc::new(std::cell::RefCell::new(crate::dict::Dict::new()));
+        for (k, v) in items {
+            self.dict_set(&d, Value::str(&k), v)?;
+        }
+        Ok(Value::Dict(d))
+    }
+
     pub(super) fn getattr_impl(&mut self, obj: &Value, name: &str) -> PyResult<Option<Value>> {
         match obj {
             Value::Instance(i) => {
@@ -76,20 +90,7 @@ impl Vm {
                 }
                 match name {
                     "__class__" => return Ok(Some(Value::Class(i.class.clone()))),
-                    "__dict__" => {
-                        let mut d = crate::dict::Dict::new();
-                        let items: Vec<(Rc<str>, Value)> = i
-                            .dict
-                            .borrow()
-                            .iter()
-                            .map(|(k, v)| (k.clone(), v.clone()))
-                            .collect();
-                        let d2 = Rc::new(std::cell::RefCell::new(std::mem::take(&mut d)));
-                        for (k, v) in items {
-                            self.dict_set(&d2, Value::str(&k), v)?;
-                        }
-                        return Ok(Some(Value::Dict(d2)));
-                    }
+                    "__dict__" => return self.attrs_to_dict(&i.dict).map(Some),
                     _ => {}
                 }
                 if let Some(ga) = i.class.lookup("__getattr__") {
@@ -101,13 +102,18 @@ impl Vm {
                 }
                 Ok(None)
             }
+            // A snapshot stands in for CPython's read-only mappingproxy.
+            Value::Class(c) if name == "__dict__" => self.attrs_to_dict(&c.dict).map(Some),
             Value::Class(c) => Ok(class_attr(c, name)),
             Value::Module(m) => Ok(m.get(name)),
             Value::Func(f) => Ok(match name {
                 "__name__" => Some(Value::str(&f.name.borrow())),
                 "__qualname__" => Some(Value::str(&f.qualname.borrow())),
                 "__module__" => Some(Value::str(&f.globals.name)),
-                "__doc__" => Some(f.attrs.borrow().get("__doc__").cloned().unwrap_or_default()),
+                "__doc__" => Some(match f.attrs.borrow().get("__doc__") {
+                    Some(d) => d.clone(),
+                    None => f.code.doc.as_deref().map(Value::str).unwrap_or_default(),
+                }),
                 "__defaults__" => Some(if f.defaults.is_empty() {
                     Value::None
                 } else {
@@ -373,6 +379,9 @@ fn class_attr(c: &Rc<Class>, name: &str) -> Option<Value> {
 }
 
 fn exception_attr(i: &crate::object::Instance, name: &str) -> Option<Value> {
+    if let Some(v) = super::excgroup::attr(i, name) {
+        return Some(v);
+    }
     let d = i.exc.borrow();
     let d = d.as_ref()?;
     Some(match name {

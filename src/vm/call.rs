@@ -114,7 +114,7 @@ impl Vm {
                 self.call_value_push(f, args)
             }
             Value::Class(c) if c.layout != Layout::Native && c.lookup("__new__").is_none() => {
-                let inst = Value::Instance(Rc::new(self.new_instance(c, &args)));
+                let inst = Value::Instance(Rc::new(self.new_instance(c, &args)?));
                 match c.lookup("__init__") {
                     Some(Value::Func(init)) => {
                         args.pos.insert(0, inst);
@@ -150,12 +150,17 @@ impl Vm {
     }
 
     /// A fresh instance of a user class (or exception class), before `__init__`.
-    pub(super) fn new_instance(&mut self, c: &Rc<Class>, args: &CallArgs) -> Instance {
-        let inst = Instance::new(c.clone());
+    pub(super) fn new_instance(&mut self, c: &Rc<Class>, args: &CallArgs) -> PyResult<Instance> {
+        let cls = if c.is_subclass(types::types().exc("BaseExceptionGroup")) {
+            super::excgroup::group_class(c, &args.pos)?
+        } else {
+            c.clone()
+        };
+        let inst = Instance::new(cls);
         if c.layout == Layout::Exception {
             inst.set("args", Value::tuple(args.pos.to_vec()));
         }
-        inst
+        Ok(inst)
     }
 
     /// `__init__` for a class without a Python-level one.
@@ -279,6 +284,19 @@ impl Vm {
         } else {
             None
         };
+        let posonly = &code.varnames[..code.posonlycount as usize];
+        if kwdict.is_none() && kw.iter().any(|(k, _)| posonly.contains(k)) {
+            let names: Vec<&str> = kw
+                .iter()
+                .filter(|(k, _)| posonly.contains(k))
+                .map(|(k, _)| &**k)
+                .collect();
+            return Err(type_error(format!(
+                "{} got some positional-only arguments passed as keyword arguments: '{}'",
+                bind_error_name(f),
+                names.join(", ")
+            )));
+        }
         for (name, v) in kw {
             let ix = code.varnames[code.posonlycount as usize..npos + nkwonly]
                 .iter()
@@ -451,6 +469,9 @@ impl Vm {
             .and_then(|v| v.as_str().map(|s| s.to_string()))
             .unwrap_or_else(|| name.clone());
         let module = body.globals.name.to_string();
+        // Every class has its own `__doc__` (None without a docstring); it is not inherited.
+        attrs.entry("__doc__".into()).or_insert(Value::None);
+        types::check_mro(&bases)?;
         let cls = types::make_class(&name, &qualname, &module, bases, attrs);
         if let Value::Cell(c) = cell {
             *c.borrow_mut() = Value::Class(cls.clone());

@@ -67,6 +67,13 @@ impl Vm {
                 Ok(Step::Exit(e)) => return Ok(e),
                 Err(e) => {
                     self.add_traceback(&e, ip);
+                    // Implicit chaining for errors raised by operations and native code
+                    // (`raise` already did this in make_raise).
+                    if let Some(h) = self.handled_exception()
+                        && !Rc::ptr_eq(&h, &e)
+                    {
+                        set_context(&e, &h);
+                    }
                     self.unwind(e, stop)?;
                 }
             }
@@ -924,12 +931,9 @@ impl Vm {
             Op::GetYieldFromIter => {
                 let v = self.pop();
                 let it = match &v {
-                    Value::Gen(g) if g.kind == GenKind::Coroutine => {
-                        return Err(type_error(
-                            "cannot 'yield from' a coroutine object in a non-coroutine generator",
-                        ));
-                    }
                     Value::Gen(_) => v,
+                    // A future driven by `yield from` inside a generator-based awaitable.
+                    Value::Native(_) if crate::scheduler::as_async(&v).is_some() => v,
                     _ => self.iter(&v)?,
                 };
                 self.push(it);
@@ -1173,7 +1177,9 @@ impl Vm {
                 Ok(Step::Continue)
             }
             Value::Native(_) if crate::scheduler::as_asend(&sub).is_some() => {
-                let (owner, value) = crate::scheduler::as_asend(&sub).unwrap_or_default();
+                let Some((owner, value, throw)) = crate::scheduler::as_asend(&sub) else {
+                    return Err(type_error("not an asend awaitable"));
+                };
                 let Value::Gen(g) = owner else {
                     return Err(type_error("asend of a non-generator"));
                 };
@@ -1185,7 +1191,13 @@ impl Vm {
                 } else {
                     value
                 };
-                self.resume_gen(&g, v, Resume::Send(target), None)?;
+                if let Some(e) = &throw
+                    && g.state.get() == GenState::Created
+                {
+                    g.state.set(GenState::Done);
+                    return Err(e.clone());
+                }
+                self.resume_gen(&g, v, Resume::Send(target), throw)?;
                 Ok(Step::Continue)
             }
             Value::Native(_) => {

@@ -25,6 +25,11 @@ impl Vm {
             if let Some(e) = throw {
                 return Err(e);
             }
+            if g.kind == GenKind::Coroutine {
+                return Err(types::runtime_error(
+                    "cannot reuse already awaited coroutine",
+                ));
+            }
             return Ok(GenStep::Returned(Value::None));
         }
         if g.state.get() == GenState::Created
@@ -150,6 +155,19 @@ fn agen_asend(_vm: &mut Vm, args: CallArgs) -> PyResult<Value> {
     Ok(crate::scheduler::asend_awaitable(g, v))
 }
 
+fn agen_athrow(vm: &mut Vm, args: CallArgs) -> PyResult<Value> {
+    let g = args.pos.first().cloned().unwrap_or_default();
+    let t = args.pos.get(1).cloned().unwrap_or_default();
+    let e = match (t, args.pos.get(2).cloned()) {
+        (Value::Class(c), Some(val)) if !val.is_none() => {
+            let inst = vm.call1(&Value::Class(c), val)?;
+            vm.to_exception(inst)?
+        }
+        (t, _) => vm.to_exception(t)?,
+    };
+    Ok(crate::scheduler::athrow_awaitable(g, e))
+}
+
 fn agen_aclose(vm: &mut Vm, args: CallArgs) -> PyResult<Value> {
     // Closing an async generator that is not awaiting anything needs no event loop.
     let g = gen_arg(&args)?;
@@ -183,9 +201,12 @@ pub fn register() {
             add(&t.coroutine, name, f);
         }
     }
+    // A coroutine is its own awaiter: `coro.__await__()` can be delegated to.
+    add(&t.coroutine, "__await__", gen_iter);
     add(&t.async_generator, "__anext__", agen_anext);
     add(&t.async_generator, "asend", agen_asend);
     add(&t.async_generator, "aclose", agen_aclose);
+    add(&t.async_generator, "athrow", agen_athrow);
     add(&t.async_generator, "__aiter__", gen_iter);
     let _ = GenKind::Generator;
 }

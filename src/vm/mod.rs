@@ -7,6 +7,7 @@
 mod api;
 mod attr;
 mod call;
+mod excgroup;
 mod exec;
 mod generators;
 mod ops;
@@ -123,6 +124,7 @@ impl Vm {
             })),
         );
         generators::register();
+        excgroup::register();
         for (name, cls) in [
             ("NotImplemented", "NotImplementedType"),
             ("Ellipsis", "ellipsis"),

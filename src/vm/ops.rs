@@ -9,7 +9,7 @@ use num_traits::{Signed, ToPrimitive, Zero};
 
 use super::Vm;
 use crate::ast::{BinOp, CmpOp, UnaryOp};
-use crate::object::{CallArgs, PyResult};
+use crate::object::{CallArgs, IterObj, PyResult};
 use crate::types::{self, exc, overflow_error, type_error, type_name, zero_division};
 use crate::value::Value;
 
@@ -422,6 +422,21 @@ impl Vm {
                 }
                 return Ok(r);
             }
+            (_, BinOp::BitOr | BinOp::BitAnd | BinOp::Sub | BinOp::BitXor, _)
+                if is_set_view(a) || is_set_view(b) =>
+            {
+                // Keys and items views act as sets (any iterable on the other side) and
+                // always give a new set, even for `|=` on a set.
+                let set = Value::Class(crate::types::types().set.clone());
+                let x = self.call1(&set, a.clone())?;
+                let r = match op {
+                    BinOp::BitOr => crate::builtins::set_union(self, &x, b)?,
+                    BinOp::BitAnd => crate::builtins::set_intersection(self, &x, b)?,
+                    BinOp::Sub => crate::builtins::set_difference(self, &x, b)?,
+                    _ => crate::builtins::set_symmetric_difference(self, &x, b)?,
+                };
+                return Ok(r);
+            }
             (Value::Dict(x), BinOp::BitOr, Value::Dict(y)) => {
                 let target = if inplace {
                     x.clone()
@@ -628,6 +643,9 @@ impl Vm {
                 lx == ly && (lx == 0 || (x.start == y.start && (lx == 1 || x.step == y.step)))
             }
             (Value::Instance(_), _) | (_, Value::Instance(_)) => return Ok(None),
+            (Value::Iter(_), _) | (_, Value::Iter(_)) if is_set_view(a) || is_set_view(b) => {
+                return crate::builtins::set_compare(self, a, b, CmpOp::Eq);
+            }
             _ => a.is(b),
         }))
     }
@@ -722,6 +740,17 @@ impl Vm {
         })
     }
 
+    /// `<`, `<=`, `>`, `>=` between sets, frozensets and dict keys/items views: subset and
+    /// superset tests (a partial order, so no `Ordering`). None for other operands.
+    pub(super) fn set_order(&mut self, a: &Value, b: &Value, op: CmpOp) -> PyResult<Option<bool>> {
+        let setlike =
+            |v: &Value| matches!(v, Value::Set(_) | Value::FrozenSet(_)) || is_set_view(v);
+        if !setlike(a) || !setlike(b) {
+            return Ok(None);
+        }
+        crate::builtins::set_compare(self, a, b, op)
+    }
+
     fn seq_order(&mut self, x: &[Value], y: &[Value]) -> PyResult<std::cmp::Ordering> {
         for (p, q) in x.iter().zip(y) {
             if p.is(q) || self.eq(p, q)? {
@@ -734,6 +763,17 @@ impl Vm {
             });
         }
         Ok(x.len().cmp(&y.len()))
+    }
+}
+
+/// A dict keys or items view (values views are not set-like).
+pub(super) fn is_set_view(v: &Value) -> bool {
+    match v {
+        Value::Iter(it) => matches!(
+            &*it.borrow(),
+            IterObj::DictKeys { .. } | IterObj::DictItems { .. }
+        ),
+        _ => false,
     }
 }
 

@@ -306,6 +306,9 @@ impl Vm {
         match v {
             Value::Str(s) => Ok(s.s.to_string()),
             Value::Instance(i) => {
+                if let Some(s) = super::excgroup::str_of(i) {
+                    return Ok(s);
+                }
                 if let Some(m) = i.class.lookup("__str__") {
                     let r = self.call1(&m, v.clone())?;
                     return match r {
@@ -315,6 +318,9 @@ impl Vm {
                             type_name(&other)
                         ))),
                     };
+                }
+                if let Some(s) = super::excgroup::str_of(i) {
+                    return Ok(s);
                 }
                 if i.exc.borrow().is_some() {
                     let args = i.get("args").unwrap_or_else(|| Value::tuple(vec![]));

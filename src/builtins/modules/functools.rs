@@ -296,6 +296,122 @@ fn cmp_to_key(_vm: &mut Vm, a: CallArgs) -> PyResult<Value> {
     ))
 }
 
+/// How total_ordering derives one comparison from the class's root comparison `r`
+/// (CPython's functools table): `Not` is `not r`, `AndNe` is `r and self != other`,
+/// `NotAndNe` is `not r and self != other`, `OrEq` is `r or self == other`,
+/// `NotOrEq` is `not r or self == other`.
+#[derive(Clone, Copy)]
+enum Derive {
+    Not,
+    AndNe,
+    NotAndNe,
+    OrEq,
+    NotOrEq,
+}
+
+fn derived(vm: &mut Vm, a: &CallArgs, root: &str, how: Derive) -> PyResult<Value> {
+    args::unpack(root, a, 1, 1, 1)?;
+    let (me, other) = (a.pos[0].clone(), a.pos[1].clone());
+    let cls = crate::types::type_of(&me);
+    let Some(f) = cls.lookup(root) else {
+        return Ok(crate::builtins::not_implemented());
+    };
+    let r = vm.call2(&f, me.clone(), other.clone())?;
+    if crate::types::type_of(&r).name.as_ref() == "NotImplementedType" {
+        return Ok(r);
+    }
+    let b = vm.truthy(&r)?;
+    Ok(Value::Bool(match how {
+        Derive::Not => !b,
+        Derive::AndNe => b && !vm.eq(&me, &other)?,
+        Derive::NotAndNe => !b && !vm.eq(&me, &other)?,
+        Derive::OrEq => b || vm.eq(&me, &other)?,
+        Derive::NotOrEq => !b || vm.eq(&me, &other)?,
+    }))
+}
+
+macro_rules! derived_fns {
+    ($(($f:ident, $root:literal, $how:expr)),* $(,)?) => {
+        $(
+            fn $f(vm: &mut Vm, a: CallArgs) -> PyResult<Value> {
+                derived(vm, &a, $root, $how)
+            }
+        )*
+    };
+}
+
+derived_fns! {
+    (gt_from_lt, "__lt__", Derive::NotAndNe),
+    (le_from_lt, "__lt__", Derive::OrEq),
+    (ge_from_lt, "__lt__", Derive::Not),
+    (ge_from_le, "__le__", Derive::NotOrEq),
+    (lt_from_le, "__le__", Derive::AndNe),
+    (gt_from_le, "__le__", Derive::Not),
+    (lt_from_gt, "__gt__", Derive::NotAndNe),
+    (ge_from_gt, "__gt__", Derive::OrEq),
+    (le_from_gt, "__gt__", Derive::Not),
+    (le_from_ge, "__ge__", Derive::NotOrEq),
+    (gt_from_ge, "__ge__", Derive::AndNe),
+    (lt_from_ge, "__ge__", Derive::Not),
+}
+
+/// @total_ordering: fill in the missing rich comparisons from the one the class defines
+/// (preferring __lt__, then __le__, __gt__, __ge__, as CPython does).
+fn total_ordering(_vm: &mut Vm, a: CallArgs) -> PyResult<Value> {
+    let cls = args::one("total_ordering", &a, 0)?;
+    let Value::Class(c) = &cls else {
+        return Err(type_error("total_ordering() argument must be a class"));
+    };
+    let defined = |name: &str| c.lookup(name).is_some();
+    let table: &[(&str, &[(&'static str, NativeFn)])] = &[
+        (
+            "__lt__",
+            &[
+                ("__gt__", gt_from_lt),
+                ("__le__", le_from_lt),
+                ("__ge__", ge_from_lt),
+            ],
+        ),
+        (
+            "__le__",
+            &[
+                ("__ge__", ge_from_le),
+                ("__lt__", lt_from_le),
+                ("__gt__", gt_from_le),
+            ],
+        ),
+        (
+            "__gt__",
+            &[
+                ("__lt__", lt_from_gt),
+                ("__ge__", ge_from_gt),
+                ("__le__", le_from_gt),
+            ],
+        ),
+        (
+            "__ge__",
+            &[
+                ("__le__", le_from_ge),
+                ("__gt__", gt_from_ge),
+                ("__lt__", lt_from_ge),
+            ],
+        ),
+    ];
+    let Some((_, derived)) = table.iter().find(|(root, _)| defined(root)) else {
+        return Err(crate::types::value_error(
+            "must define at least one ordering operation: < > <= >=",
+        ));
+    };
+    for (name, f) in derived.iter() {
+        if !defined(name) {
+            c.dict
+                .borrow_mut()
+                .insert((*name).into(), args::builtin(name, *f));
+        }
+    }
+    Ok(cls)
+}
+
 pub fn register(t: &crate::types::Types) {
     t.partial
         .dict
@@ -312,6 +428,7 @@ pub fn make() -> Rc<Module> {
         ("lru_cache", lru_cache),
         ("cache", cache),
         ("cmp_to_key", cmp_to_key),
+        ("total_ordering", total_ordering),
     ];
     for (name, f) in fns {
         m.set(name, args::builtin(name, *f));

@@ -199,6 +199,47 @@ fn remainder(vm: &mut Vm, a: CallArgs) -> PyResult<Value> {
     Ok(Value::Float(if r == 0.0 { 0.0f64.copysign(x) } else { r }))
 }
 
+/// The next float after `x` towards `y` (C's nextafter).
+pub fn nextafter_f(x: f64, y: f64) -> f64 {
+    if x.is_nan() || y.is_nan() {
+        return f64::NAN;
+    }
+    if x == y {
+        return y;
+    }
+    if x == 0.0 {
+        return f64::from_bits(1).copysign(y);
+    }
+    let bits = x.to_bits();
+    // Moving away from zero increments the magnitude bits; towards zero decrements them.
+    let away = (y > x) == (x > 0.0);
+    f64::from_bits(if away { bits + 1 } else { bits - 1 })
+}
+
+fn nextafter(vm: &mut Vm, a: CallArgs) -> PyResult<Value> {
+    let (x, y) = arg2(vm, &a, "nextafter")?;
+    Ok(Value::Float(nextafter_f(x, y)))
+}
+
+/// The value of the least significant bit of `x`.
+pub fn ulp_f(x: f64) -> f64 {
+    let x = x.abs();
+    if x.is_nan() || x.is_infinite() {
+        return x;
+    }
+    let next = nextafter_f(x, f64::INFINITY);
+    if next.is_infinite() {
+        // x is the largest float: use the gap below it.
+        return x - nextafter_f(x, 0.0);
+    }
+    next - x
+}
+
+fn ulp(vm: &mut Vm, a: CallArgs) -> PyResult<Value> {
+    let x = arg1(vm, &a, "math.ulp")?;
+    Ok(Value::Float(ulp_f(x)))
+}
+
 fn modf(vm: &mut Vm, a: CallArgs) -> PyResult<Value> {
     let x = arg1(vm, &a, "math.modf")?;
     if x.is_infinite() {
@@ -676,6 +717,8 @@ pub fn make() -> Rc<Module> {
         ("copysign", copysign),
         ("fmod", fmod),
         ("remainder", remainder),
+        ("nextafter", nextafter),
+        ("ulp", ulp),
         ("modf", modf),
         ("frexp", frexp),
         ("ldexp", ldexp),
@@ -840,6 +883,20 @@ mod tests {
         let big: BigInt = BigInt::from(10).pow(1000);
         let (m, e) = big_frexp(&big);
         assert_eq!(m.ln() + 2f64.ln() * e as f64, 2302.585092994045);
+    }
+
+    #[test]
+    fn next_and_ulp_match_python() {
+        assert_eq!(nextafter_f(1.0, 2.0), 1.0000000000000002);
+        assert_eq!(nextafter_f(1.0, 0.0), 0.9999999999999999);
+        assert_eq!(nextafter_f(0.0, -1.0), -5e-324);
+        assert_eq!(nextafter_f(f64::INFINITY, 0.0), f64::MAX);
+        assert!(nextafter_f(-0.0, 0.0) == 0.0 && nextafter_f(-0.0, 0.0).is_sign_positive());
+        assert_eq!(ulp_f(1.0), 2.220446049250313e-16);
+        assert_eq!(ulp_f(0.0), 5e-324);
+        assert_eq!(ulp_f(-3.5), 4.440892098500626e-16);
+        assert_eq!(ulp_f(1e308), 1.99584030953472e+292);
+        assert_eq!(ulp_f(f64::MAX), 1.99584030953472e+292);
     }
 
     #[test]

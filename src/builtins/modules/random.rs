@@ -145,6 +145,9 @@ impl Mt {
 
     /// A random int in [0, n) for n > 0 (rejection sampling on n.bit_length() bits).
     pub fn randbelow(&mut self, n: &BigInt) -> BigInt {
+        if !n.is_positive() {
+            return BigInt::zero();
+        }
         let k = n.bits();
         if k <= 32 {
             let n = n.to_u32().unwrap_or(u32::MAX);
@@ -231,7 +234,7 @@ fn getrandbits(vm: &mut Vm, a: CallArgs) -> PyResult<Value> {
     if k.is_negative() {
         return Err(value_error("number of bits must be non-negative"));
     }
-    let Some(k) = k.to_u64().filter(|k| *k <= 1 << 34) else {
+    let Some(k) = k.to_u64().filter(|k| *k <= 1 << 31) else {
         return Err(args::memory_error());
     };
     Ok(Value::big(with(|m| m.getrandbits(k))))
@@ -375,6 +378,7 @@ fn sample(vm: &mut Vm, mut a: CallArgs) -> PyResult<Value> {
     let n = vm.len(&pop)?;
     let k = args::index_big(vm, &kv)?;
     let k = match k.to_usize() {
+        Some(k) if k > args::MAX_ITEMS => return Err(args::memory_error()),
         Some(k) if k <= n => k,
         _ => {
             return Err(value_error("Sample larger than population or is negative"));
@@ -382,7 +386,7 @@ fn sample(vm: &mut Vm, mut a: CallArgs) -> PyResult<Value> {
     };
     let mut setsize = 21usize;
     if k > 5 {
-        let e = ((k * 3) as f64).ln() / 4f64.ln();
+        let e = (k.saturating_mul(3) as f64).ln() / 4f64.ln();
         setsize += 4usize.saturating_pow(e.ceil() as u32);
     }
     let mut result = Vec::with_capacity(k);

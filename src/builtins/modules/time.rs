@@ -230,8 +230,8 @@ fn tm_from_tuple(vm: &mut Vm, v: &Value, name: &str) -> PyResult<Tm> {
         hour: n[3],
         min: n[4],
         sec: n[5],
-        wday: (n[6] + 1).rem_euclid(7),
-        yday: (n[7] - 1).max(0),
+        wday: n[6].saturating_add(1).rem_euclid(7),
+        yday: n[7].saturating_sub(1).max(0),
     })
 }
 
