@@ -18,6 +18,7 @@ pub mod span;
 pub mod types;
 pub mod value;
 pub mod vm;
+pub mod warnings;
 
 use std::rc::Rc;
 
@@ -71,7 +72,8 @@ pub fn run_source(name: &str, text: &str, opts: &RunOptions) -> i32 {
     let module = Rc::new(object::Module::new("__main__"));
     module.set("__name__", value::Value::str("__main__"));
     module.set("__file__", value::Value::str(name));
-    let result = vm.run_module(code, module);
+    let result = vm.run_module(code, module.clone());
+    let module_keepalive = module;
     let status = match result {
         Ok(_) => 0,
         Err(e) => {
@@ -97,6 +99,8 @@ pub fn run_source(name: &str, text: &str, opts: &RunOptions) -> i32 {
             }
         }
     };
+    drop(module_keepalive);
+    vm.flush_warnings();
     vm.flush();
     status
 }

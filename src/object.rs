@@ -298,6 +298,17 @@ pub struct GenObj {
     pub running_async: Cell<bool>,
 }
 
+impl Drop for GenObj {
+    fn drop(&mut self) {
+        if self.kind == GenKind::Coroutine && !self.started.get() {
+            crate::warnings::push(crate::warnings::Warning::NeverAwaited {
+                qualname: self.qualname.to_string(),
+                origin: self.origin.clone(),
+            });
+        }
+    }
+}
+
 /// Native iterators over built-in containers and lazy built-ins.
 pub enum IterObj {
     Seq {

@@ -105,6 +105,7 @@ fn run_once(vm: &mut Vm, lp: &Value) -> PyResult<()> {
         }
         let cb = std::mem::replace(&mut *h.callback.borrow_mut(), Callback::Done);
         run_callback(vm, lp, cb)?;
+        vm.flush_warnings();
     }
     Ok(())
 }

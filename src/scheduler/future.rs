@@ -186,9 +186,25 @@ pub fn repr(vm: &mut Vm, fut: &Value) -> PyResult<String> {
         info.push(format!("name={name}"));
         let coro = match &t.coro {
             Value::Gen(g) => {
-                let (line, _) =
-                    crate::span::line_col(&g.code.source.text, g.code.span.start as usize);
-                let state = if f.state.get() == FutState::Pending {
+                let pending = f.state.get() == FutState::Pending;
+                // A running coroutine reports the line it is suspended at.
+                let span = t
+                    .fiber
+                    .borrow()
+                    .as_ref()
+                    .and_then(|fb| {
+                        fb.frames.first().map(|fr| {
+                            fr.code
+                                .spans
+                                .get(fr.ip as usize)
+                                .copied()
+                                .unwrap_or_default()
+                        })
+                    })
+                    .filter(|_| pending)
+                    .unwrap_or(g.code.span);
+                let (line, _) = crate::span::line_col(&g.code.source.text, span.start as usize);
+                let state = if pending {
                     "running at"
                 } else {
                     "done, defined at"
@@ -201,6 +217,11 @@ pub fn repr(vm: &mut Vm, fut: &Value) -> PyResult<String> {
             other => vm.repr(other)?,
         };
         info.push(format!("coro={coro}"));
+    } else if f.state.get() == FutState::Pending {
+        let cbs = callback_names(vm, f);
+        if !cbs.is_empty() {
+            info.push(format!("cb=[{}]", cbs));
+        }
     }
     if f.state.get() == FutState::Finished {
         if let Some(e) = f.exception.borrow().clone() {
@@ -210,6 +231,35 @@ pub fn repr(vm: &mut Vm, fut: &Value) -> PyResult<String> {
             info.push(format!("result={}", vm.repr(&r)?));
         }
     }
+    if let Some(t) = &f.task {
+        let w = t.fut_waiter.borrow().clone();
+        if !w.is_none() && f.state.get() == FutState::Pending {
+            info.push(format!("wait_for={}", repr(vm, &w)?));
+        }
+    }
     let kind = if f.task.is_some() { "Task" } else { "Future" };
     Ok(format!("<{} {}>", kind, info.join(" ")))
+}
+
+/// CPython's `cb=[...]` list: one or two names, or the first, a count and the last.
+fn callback_names(vm: &mut Vm, f: &FutureObj) -> String {
+    let names: Vec<String> = f
+        .callbacks
+        .borrow()
+        .iter()
+        .map(|c| match c {
+            FutCallback::Wakeup(_) => "Task.task_wakeup()".to_string(),
+            FutCallback::StopLoop(_) => {
+                "_run_until_complete_cb() at base_events.py:180".to_string()
+            }
+            FutCallback::Py(Value::Func(func)) => format!("{}()", func.qualname.borrow()),
+            FutCallback::Py(other) => format!("{}()", crate::types::type_name(other)),
+        })
+        .collect();
+    let _ = vm;
+    match names.len() {
+        0 => String::new(),
+        1 | 2 => names.join(", "),
+        n => format!("{}, <{} more>, {}", names[0], n - 2, names[n - 1]),
+    }
 }

@@ -201,6 +201,39 @@ pub struct FutureObj {
     pub cancel_requested: Cell<bool>,
 }
 
+impl Drop for FutureObj {
+    fn drop(&mut self) {
+        let Some(t) = &self.task else { return };
+        let name = t.name.borrow().as_str().unwrap_or("?").to_string();
+        let coro = match &t.coro {
+            Value::Gen(g) => {
+                let (line, _) =
+                    crate::span::line_col(&g.code.source.text, g.code.span.start as usize);
+                format!(
+                    "{}() done, defined at {}:{}",
+                    g.qualname, g.code.source.name, line
+                )
+            }
+            _ => "sleep()".to_string(),
+        };
+        let task = format!("name='{name}' coro=<{coro}>");
+        match self.state.get() {
+            FutState::Pending if t.started.get() || t.fiber.borrow().is_some() => {
+                crate::warnings::push(crate::warnings::Warning::DestroyedPending { task })
+            }
+            FutState::Finished if self.log_traceback.get() => {
+                if let Some(e) = self.exception.borrow().clone() {
+                    crate::warnings::push(crate::warnings::Warning::NeverRetrieved {
+                        task,
+                        exc: e,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 pub struct TaskData {
     pub coro: Value,
     /// The task's frames while it is suspended (None while running, or before it starts).

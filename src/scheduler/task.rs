@@ -290,6 +290,7 @@ fn resume(vm: &mut Vm, td: &TaskData, throw: Option<Exc>) -> Result<Exit, Exc> {
                 frame.base = 0;
                 frame.pop_to = 0;
                 frame.resume = Resume::TaskRoot;
+                frame.owner = Some(g.clone());
                 vm.fiber.stack = saved.stack;
                 vm.fiber.frames.push(frame);
             }

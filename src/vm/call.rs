@@ -232,7 +232,7 @@ impl Vm {
             pop_to: 0,
             globals: f.globals.clone(),
             blocks: Vec::new(),
-            owner: Some(owner.clone()),
+            owner: None,
             resume: Resume::Call,
             ns: None,
         };

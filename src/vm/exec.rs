@@ -241,7 +241,13 @@ impl Vm {
         let stack = self.fiber.stack.split_off(frame.base as usize);
         self.fiber.stack.truncate(frame.pop_to as usize);
         owner.state.set(GenState::Suspended);
-        *owner.saved.borrow_mut() = Some(crate::object::SavedFrame { frame, stack });
+        *owner.saved.borrow_mut() = Some(crate::object::SavedFrame {
+            frame: Frame {
+                owner: None,
+                ..frame
+            },
+            stack,
+        });
         if owner.kind == GenKind::AsyncGen
             && let Resume::Send(target) = resume
         {
@@ -315,6 +321,7 @@ impl Vm {
         g.started.set(true);
         g.state.set(GenState::Running);
         let mut frame = saved.frame;
+        frame.owner = Some(g.clone());
         let base = self.fiber.stack.len() as u32;
         frame.base = base;
         frame.pop_to = base;
@@ -831,7 +838,14 @@ impl Vm {
                 }
             }
             Op::Pop => {
-                self.pop();
+                // Dropping a fresh coroutine (`say_after(1)` without await) warns right here.
+                if let Value::Gen(g) = self.pop()
+                    && g.kind == GenKind::Coroutine
+                    && !g.started.get()
+                {
+                    drop(g);
+                    self.flush_warnings();
+                }
             }
             Op::Dup => {
                 let v = self.top().clone();
@@ -1298,6 +1312,7 @@ impl Vm {
         }
         let m = match name {
             "asyncio" => Some(crate::scheduler::asyncio_module(self)?),
+            "sys" => Some(self.sys_module()?),
             _ => self.module(name),
         };
         match m {

@@ -12,6 +12,7 @@ mod exec;
 mod generators;
 mod ops;
 mod repr;
+mod sysmod;
 
 use std::cell::RefCell;
 use std::io::Write;
@@ -189,4 +190,41 @@ impl Vm {
 /// The operator symbol of a binary op, for the disassembler.
 pub fn binop_name(op: crate::ast::BinOp) -> &'static str {
     ops::binop_symbol(op)
+}
+
+impl Vm {
+    /// Print queued runtime warnings (see `warnings.rs`) on stderr, after stdout.
+    pub fn flush_warnings(&mut self) {
+        let pending = crate::warnings::take();
+        if pending.is_empty() {
+            return;
+        }
+        self.flush();
+        for w in pending {
+            let text = match w {
+                crate::warnings::Warning::NeverAwaited { qualname, origin } => {
+                    let (place, source) = crate::warnings::origin_text(&origin);
+                    let name = qualname.rsplit('.').next().unwrap_or(&qualname).to_string();
+                    format!(
+                        "{place}: RuntimeWarning: coroutine '{qualname}' was never awaited\n{source}\n\
+                         help: calling an async function only creates a coroutine object; run it with \
+                         `await {name}(...)` or schedule it with `asyncio.create_task({name}(...))`\n"
+                    )
+                }
+                crate::warnings::Warning::NeverRetrieved { task, exc } => {
+                    let tb = crate::diagnostics::format_exception(self, &exc);
+                    let shown = self.repr(&Value::Instance(exc.clone())).unwrap_or_default();
+                    format!(
+                        "Task exception was never retrieved\nfuture: <Task finished {task} exception={shown}>\n{tb}\
+                         help: await the task (or call task.result()) to see its exception where it matters\n"
+                    )
+                }
+                crate::warnings::Warning::DestroyedPending { task } => format!(
+                    "Task was destroyed but it is pending!\ntask: <Task pending {task}>\n\
+                     help: the event loop ended while this task was still waiting; await it (or gather it) before main() returns\n"
+                ),
+            };
+            eprint!("{text}");
+        }
+    }
 }
