@@ -153,7 +153,9 @@ impl TimerHeap {
         let mut child = 2 * pos + 1;
         while child < end {
             let right = child + 1;
-            if right < end && !(self.items[child].when < self.items[right].when) {
+            if right < end && self.items[child].when >= self.items[right].when
+                || self.items[child].when.is_nan()
+            {
                 child = right;
             }
             self.items.swap(pos, child);
