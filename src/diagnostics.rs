@@ -200,11 +200,15 @@ pub fn exception_line(vm: &mut Vm, e: &Exc) -> String {
     } else {
         format!("{name}: {msg}")
     };
-    if e.class.layout == Layout::Exception
-        && let Some(help) = help_for(&s)
+    // Code that knows the mistake attaches `__help__`; otherwise recognise the message.
+    let attached = e
+        .get("__help__")
+        .and_then(|h| h.as_str().map(str::to_string));
+    if let Some(help) = attached.or_else(|| help_for(&s).map(str::to_string))
+        && e.class.layout == Layout::Exception
     {
         s.push_str("\nhelp: ");
-        s.push_str(help);
+        s.push_str(&help);
     }
     s
 }
@@ -219,6 +223,31 @@ fn help_for(line: &str) -> Option<&'static str> {
     if line.starts_with("UnboundLocalError") {
         return Some(
             "the name is assigned somewhere in this function, so it is local everywhere in it; use `global` or `nonlocal` to assign an outer variable",
+        );
+    }
+    if line.ends_with("RuntimeError: no running event loop") {
+        return Some(
+            "this needs a running event loop: call it from inside a coroutine, e.g. in `async def main()` run with `asyncio.run(main())`",
+        );
+    }
+    if line.contains("asyncio.run() cannot be called from a running event loop") {
+        return Some(
+            "you are already inside the event loop: `await` the coroutine instead of calling asyncio.run() again",
+        );
+    }
+    if line.contains("Passing coroutines is forbidden, use tasks explicitly") {
+        return Some(
+            "wrap each coroutine with asyncio.create_task(...) before passing them to asyncio.wait(), or use asyncio.gather(...)",
+        );
+    }
+    if line.ends_with("RuntimeError: Event loop is closed") {
+        return Some(
+            "this loop was closed (asyncio.run() closes its loop when it returns); do all the work inside one asyncio.run(main()), or make a new loop with asyncio.new_event_loop()",
+        );
+    }
+    if line.contains("InvalidStateError: Result is not set") {
+        return Some(
+            "the future is still pending: `await` it, or check .done(), before calling .result()",
         );
     }
     if line.contains("can't be used in 'await' expression") {

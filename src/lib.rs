@@ -11,6 +11,7 @@ pub mod dict;
 pub mod disasm;
 pub mod format;
 pub mod lexer;
+pub mod lint;
 pub mod object;
 pub mod parser;
 pub mod scheduler;
@@ -47,6 +48,24 @@ pub fn compile(name: &str, text: &str, top_level_await: bool) -> Result<Rc<Code>
             help: e.help,
         }]
     })
+}
+
+/// Notes on legacy asyncio idioms (for `aio check`), rendered like diagnostics.
+pub fn check_notes(name: &str, text: &str) -> Vec<String> {
+    let Ok(body) = parser::parse(text) else {
+        return Vec::new();
+    };
+    lint::legacy_asyncio_notes(&body)
+        .into_iter()
+        .map(|n| {
+            let (line, col) = span::line_col(text, n.span.start as usize);
+            let src = span::line_text(text, line).trim();
+            format!(
+                "{name}:{line}:{col}: note: {}\n    {src}\n  help: {}\n",
+                n.message, n.help
+            )
+        })
+        .collect()
 }
 
 /// Options for running a program.

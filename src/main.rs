@@ -93,7 +93,12 @@ fn run(command: Command) -> ExitCode {
                 Err(c) => return c,
             };
             match aio::compile(&file, &text, false) {
-                Ok(_) => ExitCode::SUCCESS,
+                Ok(_) => {
+                    for n in aio::check_notes(&file, &text) {
+                        eprint!("{n}");
+                    }
+                    ExitCode::SUCCESS
+                }
                 Err(diags) => {
                     for d in &diags {
                         eprint!(

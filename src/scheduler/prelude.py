@@ -97,7 +97,13 @@ def gather(*aws, return_exceptions=False):
                 outer.set_result(results)
 
     for aw in aws:
-        if aw in seen:
+        try:
+            known = aw in seen
+        except TypeError as exc:
+            exc.__help__ = ("gather() takes each awaitable as its own argument: "
+                            "did you mean asyncio.gather(*tasks)?")
+            raise
+        if known:
             fut = seen[aw]
         else:
             fut = ensure_future(aw, loop=loop)
