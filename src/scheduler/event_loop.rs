@@ -21,7 +21,7 @@ pub fn new_loop() -> Value {
         running: Cell::new(false),
         stopping: Cell::new(false),
         closed: Cell::new(false),
-        tasks: RefCell::new(Vec::new()),
+        tasks: RefCell::new(Default::default()),
     }))
 }
 

@@ -166,6 +166,40 @@ impl TimerHeap {
     }
 }
 
+#[derive(Default)]
+pub struct TaskList {
+    items: Vec<std::rc::Weak<NativeObj>>,
+    /// Prune when `items` reaches this length (amortised O(1) per task).
+    prune_at: usize,
+}
+
+impl TaskList {
+    pub fn push(&mut self, t: &Value) {
+        if let Value::Native(n) = t {
+            if self.items.len() >= self.prune_at.max(64) {
+                self.items
+                    .retain(|w| w.upgrade().is_some_and(|n| is_pending_task(&n)));
+                self.prune_at = self.items.len() * 2;
+            }
+            self.items.push(Rc::downgrade(n));
+        }
+    }
+
+    /// Live, unfinished tasks in creation order.
+    pub fn pending(&self) -> Vec<Value> {
+        self.items
+            .iter()
+            .filter_map(|w| w.upgrade())
+            .filter(|n| is_pending_task(n))
+            .map(Value::Native)
+            .collect()
+    }
+}
+
+fn is_pending_task(n: &NativeObj) -> bool {
+    matches!(n, NativeObj::Async(AsyncObj::Future(f)) if f.state.get() == FutState::Pending)
+}
+
 pub struct LoopObj {
     pub ready: RefCell<VecDeque<Rc<HandleObj>>>,
     pub timers: RefCell<TimerHeap>,
@@ -174,8 +208,9 @@ pub struct LoopObj {
     pub running: Cell<bool>,
     pub stopping: Cell<bool>,
     pub closed: Cell<bool>,
-    /// Tasks of this loop not yet done (for all_tasks and asyncio.run's clean-up).
-    pub tasks: RefCell<Vec<Value>>,
+    /// Tasks of this loop, weakly (like CPython's WeakSet): a finished task nobody holds
+    /// is freed at once. Dead and finished entries are pruned when the list doubles.
+    pub tasks: RefCell<TaskList>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -117,7 +117,7 @@ pub fn asyncio_module(vm: &mut Vm) -> PyResult<Value> {
             let lp = arg(&mut a, 0, "loop");
             let lp = if lp.is_none() { running_loop(vm)? } else { lp };
             let tasks: Vec<Value> = as_loop(&lp)
-                .map(|l| l.tasks.borrow().clone())
+                .map(|l| l.tasks.borrow().pending())
                 .unwrap_or_default();
             let d = Rc::new(std::cell::RefCell::new(crate::dict::Dict::new()));
             for t in tasks {

@@ -66,7 +66,7 @@ pub fn create_task(vm: &mut Vm, lp: &Value, coro: Value, name: Value) -> PyResul
         },
     );
     if let Some(l) = as_loop(lp) {
-        l.tasks.borrow_mut().push(t.clone());
+        l.tasks.borrow_mut().push(&t);
     }
     Ok(t)
 }
@@ -181,7 +181,6 @@ pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
             } else {
                 future::set_result(vm, t, v)?;
             }
-            remove_task(t);
         }
         Ok(Exit::Suspended(s)) => {
             let (v, push) = match s {
@@ -256,7 +255,6 @@ pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
                     return Err(e);
                 }
             }
-            remove_task(t);
         }
     }
     Ok(())
@@ -265,14 +263,6 @@ pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
 fn finish_coro(td: &TaskData) {
     if let Value::Gen(g) = &td.coro {
         g.state.set(GenState::Done);
-    }
-}
-
-fn remove_task(t: &Value) {
-    if let Some(f) = as_future(t)
-        && let Some(l) = as_loop(&f.lp)
-    {
-        l.tasks.borrow_mut().retain(|x| !x.is(t));
     }
 }
 
@@ -382,7 +372,7 @@ pub fn new_sleep(delay: f64, result: Value) -> Value {
 pub fn deadlock_error(vm: &mut Vm, lp: &Value) -> Exc {
     let mut lines = Vec::new();
     if let Some(l) = as_loop(lp) {
-        for t in l.tasks.borrow().iter() {
+        for t in l.tasks.borrow().pending().iter() {
             if let Some(f) = as_future(t)
                 && let Some(td) = &f.task
             {
