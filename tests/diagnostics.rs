@@ -135,3 +135,30 @@ fn await_outside_async_function_explains() {
         ],
     );
 }
+
+/// Every example disassembles and passes `aio check` (the disassembler is what students
+/// read, so it must cover every construct the examples use).
+#[test]
+fn dis_and_check_work_on_every_example() {
+    let mut files = Vec::new();
+    let mut dirs = vec![std::path::PathBuf::from("examples")];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(&d).expect("examples dir").flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else if p.extension().is_some_and(|x| x == "aio") {
+                files.push(p);
+            }
+        }
+    }
+    assert!(files.len() >= 10, "examples found: {}", files.len());
+    for f in files {
+        let path = f.to_str().expect("utf-8 path");
+        let (code, stdout, stderr) = run(&["dis", path]);
+        assert_eq!(code, 0, "aio dis {path} failed:\n{stderr}");
+        assert!(stdout.contains("Disassembly of <code <module>>"), "aio dis {path}:\n{stdout}");
+        let (code, _, stderr) = run(&["check", path]);
+        assert_eq!(code, 0, "aio check {path} failed:\n{stderr}");
+    }
+}
