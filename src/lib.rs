@@ -72,6 +72,8 @@ pub fn check_notes(name: &str, text: &str) -> Vec<String> {
 #[derive(Clone, Debug, Default)]
 pub struct RunOptions {
     pub virtual_time: bool,
+    /// The program's arguments: `sys.argv[1:]`.
+    pub args: Vec<String>,
 }
 
 /// Run a program's source; returns the process exit status.
@@ -88,6 +90,7 @@ pub fn run_source(name: &str, text: &str, opts: &RunOptions) -> i32 {
         }
     };
     let mut vm = vm::Vm::new(opts.virtual_time);
+    vm.argv = opts.args.clone();
     let module = Rc::new(object::Module::new("__main__"));
     module.set("__name__", value::Value::str("__main__"));
     module.set("__file__", value::Value::str(name));

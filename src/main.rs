@@ -23,7 +23,8 @@ enum Command {
         #[arg(long)]
         virtual_time: bool,
         file: String,
-        /// Arguments for the program (ignored for now: there is no sys.argv).
+        /// Arguments for the program: `sys.argv[1:]` (everything after FILE, as with python3).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
     /// Parse and compile a program, reporting syntax errors.
@@ -78,13 +79,13 @@ fn run(command: Command) -> ExitCode {
         Command::Run {
             virtual_time,
             file,
-            args: _,
+            args,
         } => {
             let text = match read(&file) {
                 Ok(t) => t,
                 Err(c) => return c,
             };
-            let opts = aio::RunOptions { virtual_time };
+            let opts = aio::RunOptions { virtual_time, args };
             ExitCode::from(aio::run_source(&file, &text, &opts) as u8)
         }
         Command::Check { file } => {

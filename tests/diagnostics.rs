@@ -157,7 +157,10 @@ fn dis_and_check_work_on_every_example() {
         let path = f.to_str().expect("utf-8 path");
         let (code, stdout, stderr) = run(&["dis", path]);
         assert_eq!(code, 0, "aio dis {path} failed:\n{stderr}");
-        assert!(stdout.contains("Disassembly of <code <module>>"), "aio dis {path}:\n{stdout}");
+        assert!(
+            stdout.contains("Disassembly of <code <module>>"),
+            "aio dis {path}:\n{stdout}"
+        );
         let (code, _, stderr) = run(&["check", path]);
         assert_eq!(code, 0, "aio check {path} failed:\n{stderr}");
     }

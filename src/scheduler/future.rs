@@ -1,13 +1,19 @@
 //! Futures (and the future half of tasks): states, results, done callbacks.
 
-use super::{AsyncObj, Callback, FutCallback, FutState, FutureObj, as_future, event_loop, wrap};
+use super::{
+    AsyncObj, Callback, FutCallback, FutState, FutureObj, TaskData, as_future, event_loop, wrap,
+};
 use crate::object::{Exc, PyResult};
 use crate::types::{self, exc, new_exc_args};
 use crate::value::Value;
 use crate::vm::Vm;
 
-/// The future returned by gather(): cancelling it cancels the children.
-pub fn new_gathering_future(lp: Value, children: Vec<Value>) -> Value {
+/// A pending future of loop `lp`; `task` makes it a task, `gather_children` a gather().
+pub fn new_pending(
+    lp: Value,
+    task: Option<TaskData>,
+    gather_children: Option<Vec<Value>>,
+) -> Value {
     wrap(AsyncObj::Future(FutureObj {
         lp,
         state: std::cell::Cell::new(FutState::Pending),
@@ -17,26 +23,19 @@ pub fn new_gathering_future(lp: Value, children: Vec<Value>) -> Value {
         cancel_message: Default::default(),
         cancelled_exc: Default::default(),
         log_traceback: std::cell::Cell::new(false),
-        task: None,
-        gather_children: Some(children),
+        task,
+        gather_children,
         cancel_requested: std::cell::Cell::new(false),
     }))
 }
 
+/// The future returned by gather(): cancelling it cancels the children.
+pub fn new_gathering_future(lp: Value, children: Vec<Value>) -> Value {
+    new_pending(lp, None, Some(children))
+}
+
 pub fn new_future(lp: Value) -> Value {
-    wrap(AsyncObj::Future(FutureObj {
-        lp,
-        state: std::cell::Cell::new(FutState::Pending),
-        result: Default::default(),
-        exception: Default::default(),
-        callbacks: Default::default(),
-        cancel_message: Default::default(),
-        cancelled_exc: Default::default(),
-        log_traceback: std::cell::Cell::new(false),
-        task: None,
-        gather_children: None,
-        cancel_requested: std::cell::Cell::new(false),
-    }))
+    new_pending(lp, None, None)
 }
 
 fn invalid_state(msg: &str) -> Exc {

@@ -3,8 +3,8 @@
 use std::cell::{Cell, RefCell};
 
 use super::{
-    AsyncObj, Callback, FutCallback, FutState, FutureObj, SendResult, SleepObj, TaskData, as_async,
-    as_future, as_loop, event_loop, future, wrap,
+    AsyncObj, Callback, FutCallback, FutState, SendResult, SleepObj, TaskData, as_async, as_future,
+    as_loop, event_loop, future, wrap,
 };
 use crate::object::{Exc, GenKind, GenState, PyResult};
 use crate::types::{self, exc, exc_is, runtime_error, type_error};
@@ -35,16 +35,9 @@ pub fn create_task(vm: &mut Vm, lp: &Value, coro: Value, name: Value) -> PyResul
     if let Some(AsyncObj::Sleep(s)) = as_async(&coro) {
         s.awaited.set(true);
     }
-    let t = wrap(AsyncObj::Future(FutureObj {
-        lp: lp.clone(),
-        state: Cell::new(FutState::Pending),
-        result: Default::default(),
-        exception: Default::default(),
-        callbacks: Default::default(),
-        cancel_message: Default::default(),
-        cancelled_exc: Default::default(),
-        log_traceback: Cell::new(false),
-        task: Some(TaskData {
+    let t = future::new_pending(
+        lp.clone(),
+        Some(TaskData {
             coro,
             fiber: RefCell::new(None),
             started: Cell::new(false),
@@ -54,9 +47,8 @@ pub fn create_task(vm: &mut Vm, lp: &Value, coro: Value, name: Value) -> PyResul
             push_on_resume: Cell::new(false),
             num_cancels_requested: Cell::new(0),
         }),
-        gather_children: None,
-        cancel_requested: Cell::new(false),
-    }));
+        None,
+    );
     event_loop::call_soon(
         vm,
         lp,
@@ -130,15 +122,8 @@ pub fn cancel(vm: &mut Vm, t: &Value, msg: Value) -> PyResult<bool> {
     td.num_cancels_requested
         .set(td.num_cancels_requested.get() + 1);
     let waiter = td.fut_waiter.borrow().clone();
-    if !waiter.is_none() {
-        let cancelled = if as_future(&waiter).is_some_and(|w| w.task.is_some()) {
-            cancel(vm, &waiter, msg.clone())?
-        } else {
-            future::cancel(vm, &waiter, msg.clone())
-        };
-        if cancelled {
-            return Ok(true);
-        }
+    if !waiter.is_none() && cancel(vm, &waiter, msg.clone())? {
+        return Ok(true);
     }
     td.must_cancel.set(true);
     *f.cancel_message.borrow_mut() = msg;
@@ -219,12 +204,7 @@ pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
                 *td.fut_waiter.borrow_mut() = v.clone();
                 if td.must_cancel.get() {
                     let msg = f.cancel_message.borrow().clone();
-                    let cancelled = if as_future(&v).is_some_and(|w| w.task.is_some()) {
-                        cancel(vm, &v, msg)?
-                    } else {
-                        future::cancel(vm, &v, msg)
-                    };
-                    if cancelled {
+                    if cancel(vm, &v, msg)? {
                         td.must_cancel.set(false);
                     }
                 }

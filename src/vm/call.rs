@@ -43,17 +43,13 @@ impl Vm {
                 self.init_cells(&f, base);
                 let globals = f.globals.clone();
                 return self
-                    .enter_frame(Frame {
-                        code: f.code.clone(),
-                        ip: 0,
-                        base: base as u32,
-                        pop_to: fpos as u32,
+                    .enter_frame(Frame::new(
+                        f.code.clone(),
+                        base,
+                        fpos,
                         globals,
-                        blocks: Vec::new(),
-                        owner: None,
-                        resume: Resume::Call,
-                        ns: None,
-                    })
+                        Resume::Call,
+                    ))
                     .map(|_| Step::Continue);
             }
         }
@@ -95,17 +91,13 @@ impl Vm {
                 }
                 let base = self.fiber.stack.len();
                 self.fiber.stack.extend(slots);
-                self.enter_frame(Frame {
-                    code: f.code.clone(),
-                    ip: 0,
-                    base: base as u32,
-                    pop_to: base as u32,
-                    globals: f.globals.clone(),
-                    blocks: Vec::new(),
-                    owner: None,
-                    resume: Resume::Call,
-                    ns: None,
-                })?;
+                self.enter_frame(Frame::new(
+                    f.code.clone(),
+                    base,
+                    base,
+                    f.globals.clone(),
+                    Resume::Call,
+                ))?;
                 Ok(Step::Continue)
             }
             Value::Bound(b) => {
@@ -121,17 +113,13 @@ impl Vm {
                         let slots = self.bind_args(&init, args)?;
                         let base = self.fiber.stack.len();
                         self.fiber.stack.extend(slots);
-                        self.enter_frame(Frame {
-                            code: init.code.clone(),
-                            ip: 0,
-                            base: base as u32,
-                            pop_to: base as u32,
-                            globals: init.globals.clone(),
-                            blocks: Vec::new(),
-                            owner: None,
-                            resume: Resume::Init,
-                            ns: None,
-                        })?;
+                        self.enter_frame(Frame::new(
+                            init.code.clone(),
+                            base,
+                            base,
+                            init.globals.clone(),
+                            Resume::Init,
+                        ))?;
                         Ok(Step::Continue)
                     }
                     _ => {
@@ -225,17 +213,7 @@ impl Vm {
             origin,
             running_async: Cell::new(false),
         });
-        let frame = Frame {
-            code: code.clone(),
-            ip: 0,
-            base: 0,
-            pop_to: 0,
-            globals: f.globals.clone(),
-            blocks: Vec::new(),
-            owner: None,
-            resume: Resume::Call,
-            ns: None,
-        };
+        let frame = Frame::new(code.clone(), 0, 0, f.globals.clone(), Resume::Call);
         *owner.saved.borrow_mut() = Some(SavedFrame {
             frame,
             stack: slots,
@@ -524,17 +502,13 @@ impl Vm {
         }
         let base = self.fiber.stack.len();
         self.fiber.stack.extend(slots);
-        self.enter_frame(Frame {
-            code: f.code.clone(),
-            ip: 0,
-            base: base as u32,
-            pop_to: base as u32,
-            globals: f.globals.clone(),
-            blocks: Vec::new(),
-            owner: None,
-            resume: Resume::Native,
-            ns: None,
-        })?;
+        self.enter_frame(Frame::new(
+            f.code.clone(),
+            base,
+            base,
+            f.globals.clone(),
+            Resume::Native,
+        ))?;
         self.native_depth += 1;
         let r = self.run_nested();
         self.native_depth -= 1;

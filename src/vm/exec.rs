@@ -656,7 +656,7 @@ impl Vm {
                 let v = match flags & 3 {
                     1 => Value::string(self.to_str(&v)?),
                     2 => Value::string(self.repr(&v)?),
-                    3 => Value::string(crate::vm::repr::ascii_escape(&self.repr(&v)?)),
+                    3 => Value::string(crate::builtins::ascii_escape(&self.repr(&v)?)),
                     _ => v,
                 };
                 let spec = spec.as_ref().and_then(|s| s.as_str()).unwrap_or("");

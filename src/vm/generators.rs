@@ -120,16 +120,21 @@ fn gen_next(vm: &mut Vm, args: CallArgs) -> PyResult<Value> {
     step_result(r)
 }
 
-fn gen_throw(vm: &mut Vm, args: CallArgs) -> PyResult<Value> {
-    let g = gen_arg(&args)?;
+/// The exception for `throw(typ[, val])` / `athrow(typ[, val])`.
+fn thrown(vm: &mut Vm, args: &CallArgs) -> PyResult<crate::object::Exc> {
     let t = args.pos.get(1).cloned().unwrap_or_default();
-    let e = match (t, args.pos.get(2).cloned()) {
+    match (t, args.pos.get(2).cloned()) {
         (Value::Class(c), Some(val)) if !val.is_none() => {
             let inst = vm.call1(&Value::Class(c), val)?;
-            vm.to_exception(inst)?
+            vm.to_exception(inst)
         }
-        (t, _) => vm.to_exception(t)?,
-    };
+        (t, _) => vm.to_exception(t),
+    }
+}
+
+fn gen_throw(vm: &mut Vm, args: CallArgs) -> PyResult<Value> {
+    let g = gen_arg(&args)?;
+    let e = thrown(vm, &args)?;
     let r = vm.gen_resume(&g, Value::None, Some(e))?;
     step_result(r)
 }
@@ -156,15 +161,8 @@ fn agen_asend(_vm: &mut Vm, args: CallArgs) -> PyResult<Value> {
 }
 
 fn agen_athrow(vm: &mut Vm, args: CallArgs) -> PyResult<Value> {
+    let e = thrown(vm, &args)?;
     let g = args.pos.first().cloned().unwrap_or_default();
-    let t = args.pos.get(1).cloned().unwrap_or_default();
-    let e = match (t, args.pos.get(2).cloned()) {
-        (Value::Class(c), Some(val)) if !val.is_none() => {
-            let inst = vm.call1(&Value::Class(c), val)?;
-            vm.to_exception(inst)?
-        }
-        (t, _) => vm.to_exception(t)?,
-    };
     Ok(crate::scheduler::athrow_awaitable(g, e))
 }
 

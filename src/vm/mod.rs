@@ -71,6 +71,29 @@ pub struct Frame {
     pub ns: Option<Rc<RefCell<Dict>>>,
 }
 
+impl Frame {
+    /// A frame about to run `code` from its first instruction.
+    pub fn new(
+        code: Rc<Code>,
+        base: usize,
+        pop_to: usize,
+        globals: Rc<Module>,
+        resume: Resume,
+    ) -> Frame {
+        Frame {
+            code,
+            ip: 0,
+            base: base as u32,
+            pop_to: pop_to as u32,
+            globals,
+            blocks: Vec::new(),
+            owner: None,
+            resume,
+            ns: None,
+        }
+    }
+}
+
 /// A stack of frames with their shared value stack: the main program has one, each task one.
 #[derive(Default)]
 pub struct Fiber {
@@ -103,6 +126,8 @@ pub struct Vm {
     pub out: std::io::BufWriter<std::io::Stdout>,
     pub sched: crate::scheduler::Scheduler,
     pub stdin_lines: Option<std::io::StdinLock<'static>>,
+    /// The program's arguments after the script name (`sys.argv[1:]`).
+    pub argv: Vec<String>,
 }
 
 impl Vm {
@@ -145,6 +170,7 @@ impl Vm {
             out: std::io::BufWriter::with_capacity(1 << 16, std::io::stdout()),
             sched: crate::scheduler::Scheduler::new(virtual_time),
             stdin_lines: None,
+            argv: Vec::new(),
         }
     }
 
@@ -154,18 +180,10 @@ impl Vm {
 
     /// Run module code to completion (the main program, or a REPL entry).
     pub fn run_module(&mut self, code: Rc<Code>, module: Rc<Module>) -> Result<Value, Exc> {
-        let base = self.fiber.stack.len() as u32;
-        self.fiber.frames.push(Frame {
-            code,
-            ip: 0,
-            base,
-            pop_to: base,
-            globals: module,
-            blocks: Vec::new(),
-            owner: None,
-            resume: Resume::Native,
-            ns: None,
-        });
+        let base = self.fiber.stack.len();
+        self.fiber
+            .frames
+            .push(Frame::new(code, base, base, module, Resume::Native));
         self.run_nested()
     }
 

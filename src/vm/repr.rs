@@ -6,66 +6,7 @@ use crate::object::{GenKind, IterObj, NativeObj, PyResult};
 use crate::types::{self, type_error, type_name};
 use crate::value::Value;
 
-/// Python's repr of a string: prefers single quotes, escapes what is not printable.
-pub fn str_repr(s: &str) -> String {
-    let quote = if s.contains('\'') && !s.contains('"') {
-        '"'
-    } else {
-        '\''
-    };
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push(quote);
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c == quote => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\x{:02x}", c as u32))
-            }
-            c if (0x80..0xa0).contains(&(c as u32)) => {
-                out.push_str(&format!("\\x{:02x}", c as u32))
-            }
-            c if is_unprintable(c) => {
-                if (c as u32) < 0x10000 {
-                    out.push_str(&format!("\\u{:04x}", c as u32))
-                } else {
-                    out.push_str(&format!("\\U{:08x}", c as u32))
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push(quote);
-    out
-}
-
-fn is_unprintable(c: char) -> bool {
-    matches!(c as u32, 0xad | 0x2028 | 0x2029 | 0x200b..=0x200f | 0xfeff | 0xe000..=0xf8ff | 0xd800..=0xdfff)
-}
-
-/// ascii(): escape every non-ASCII character of a repr.
-pub fn ascii_escape(s: &str) -> String {
-    let mut out = String::new();
-    for c in s.chars() {
-        let n = c as u32;
-        if n < 0x80 {
-            out.push(c);
-        } else if n < 0x100 {
-            out.push_str(&format!("\\x{n:02x}"));
-        } else if n < 0x10000 {
-            out.push_str(&format!("\\u{n:04x}"));
-        } else {
-            out.push_str(&format!("\\U{n:08x}"));
-        }
-    }
-    out
-}
+use crate::builtins::str_repr;
 
 impl Vm {
     pub(super) fn repr_impl(&mut self, v: &Value, depth: usize) -> PyResult<String> {

@@ -143,7 +143,9 @@ impl Vm {
             .first()
             .and_then(|f| f.globals.get("__file__"))
             .unwrap_or_else(|| Value::str(""));
-        m.set("argv", Value::list(vec![script]));
+        let mut argv = vec![script];
+        argv.extend(self.argv.iter().map(|a| Value::str(a)));
+        m.set("argv", Value::list(argv));
         m.set("maxsize", Value::Int(i64::MAX));
         m.set(
             "getrecursionlimit",
