@@ -21,27 +21,27 @@ pub(super) enum Step {
 }
 
 impl Vm {
-    #[inline]
+    #[inline(always)]
     fn push(&mut self, v: Value) {
         self.fiber.stack.push(v);
     }
 
-    #[inline]
+    #[inline(always)]
     fn pop(&mut self) -> Value {
         self.fiber.stack.pop().unwrap_or_default()
     }
 
-    #[inline]
+    #[inline(always)]
     fn top(&self) -> &Value {
         self.fiber.stack.last().unwrap_or(&Value::None)
     }
 
-    #[inline]
+    #[inline(always)]
     fn frame(&self) -> &Frame {
         self.fiber.frames.last().expect("a running frame")
     }
 
-    #[inline]
+    #[inline(always)]
     fn frame_mut(&mut self) -> &mut Frame {
         self.fiber.frames.last_mut().expect("a running frame")
     }
@@ -553,7 +553,11 @@ impl Vm {
             Op::Binary(o) => {
                 let b = self.pop();
                 let a = self.pop();
-                let v = self.binary_op(&a, o, &b, false)?;
+                // Small-int arithmetic without leaving the dispatch loop.
+                let v = match Vm::step_binop_fast(&a, o, &b) {
+                    Some(v) => v,
+                    None => self.binary_op(&a, o, &b, false)?,
+                };
                 self.push(v);
             }
             Op::Inplace(o) => {
@@ -1380,6 +1384,7 @@ impl Vm {
         Ok(())
     }
 
+    #[inline(always)]
     pub(super) fn step_binop_fast(a: &Value, op: BinOp, b: &Value) -> Option<Value> {
         match (a, op, b) {
             (Value::Int(x), BinOp::Add, Value::Int(y)) => x.checked_add(*y).map(Value::Int),
