@@ -16,6 +16,7 @@ pub mod object;
 pub mod parser;
 pub mod scheduler;
 pub mod span;
+pub mod trace;
 pub mod types;
 pub mod value;
 pub mod vm;
@@ -72,6 +73,8 @@ pub fn check_notes(name: &str, text: &str) -> Vec<String> {
 #[derive(Clone, Debug, Default)]
 pub struct RunOptions {
     pub virtual_time: bool,
+    /// Print a trace of the scheduler's decisions between the program's output lines.
+    pub trace: bool,
     /// The program's arguments: `sys.argv[1:]`.
     pub args: Vec<String>,
 }
@@ -90,6 +93,7 @@ pub fn run_source(name: &str, text: &str, opts: &RunOptions) -> i32 {
         }
     };
     let mut vm = vm::Vm::new(opts.virtual_time);
+    vm.sched.tracing = opts.trace;
     vm.argv = opts.args.clone();
     let module = Rc::new(object::Module::new("__main__"));
     module.set("__name__", value::Value::str("__main__"));

@@ -22,8 +22,21 @@ enum Command {
         /// Use a virtual clock: sleeps take no real time, output is deterministic.
         #[arg(long)]
         virtual_time: bool,
+        /// Print the scheduler's decisions (as `aio trace`) between the program's output.
+        #[arg(long)]
+        trace: bool,
         file: String,
         /// Arguments for the program: `sys.argv[1:]` (everything after FILE, as with python3).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// Run a program and explain every scheduler decision: task switches, timers, callbacks.
+    /// Uses the virtual clock, so the same program always gives the same trace.
+    Trace {
+        /// Use the real clock instead of the virtual one.
+        #[arg(long)]
+        real_time: bool,
+        file: String,
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
@@ -76,8 +89,8 @@ fn main() -> ExitCode {
 
 fn run(command: Command) -> ExitCode {
     match command {
-        Command::Run {
-            virtual_time,
+        Command::Trace {
+            real_time,
             file,
             args,
         } => {
@@ -85,7 +98,28 @@ fn run(command: Command) -> ExitCode {
                 Ok(t) => t,
                 Err(c) => return c,
             };
-            let opts = aio::RunOptions { virtual_time, args };
+            let opts = aio::RunOptions {
+                virtual_time: !real_time,
+                trace: true,
+                args,
+            };
+            ExitCode::from(aio::run_source(&file, &text, &opts) as u8)
+        }
+        Command::Run {
+            virtual_time,
+            trace,
+            file,
+            args,
+        } => {
+            let text = match read(&file) {
+                Ok(t) => t,
+                Err(c) => return c,
+            };
+            let opts = aio::RunOptions {
+                virtual_time,
+                trace,
+                args,
+            };
             ExitCode::from(aio::run_source(&file, &text, &opts) as u8)
         }
         Command::Check { file } => {

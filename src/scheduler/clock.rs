@@ -51,6 +51,14 @@ impl Clock {
         }
     }
 
+    /// The current time without advancing the virtual clock (for trace timestamps).
+    pub fn peek(&self) -> f64 {
+        match &self.virtual_now {
+            Some(t) => t.get(),
+            None => self.start.elapsed().as_secs_f64(),
+        }
+    }
+
     /// Seconds since the epoch.
     pub fn wall(&self) -> f64 {
         self.wall_start + self.now()

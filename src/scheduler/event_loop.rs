@@ -77,6 +77,9 @@ fn run_once(vm: &mut Vm, lp: &Value) -> PyResult<()> {
         let next = l.timers.borrow().peek().map(|e| e.when);
         match next {
             Some(when) => {
+                if vm.sched.tracing {
+                    crate::trace::emit(vm, crate::trace::Event::Idle { until: when });
+                }
                 vm.flush();
                 vm.sched.clock.wait_until(when);
             }
@@ -97,6 +100,10 @@ fn run_once(vm: &mut Vm, lp: &Value) -> PyResult<()> {
         }
     }
     let n = l.ready.borrow().len();
+    if vm.sched.tracing {
+        let timers = l.timers.borrow().len();
+        crate::trace::emit(vm, crate::trace::Event::Iteration { ready: n, timers });
+    }
     for _ in 0..n {
         let h = l.ready.borrow_mut().pop_front();
         let Some(h) = h else { break };
@@ -113,6 +120,20 @@ fn run_once(vm: &mut Vm, lp: &Value) -> PyResult<()> {
 fn run_callback(vm: &mut Vm, lp: &Value, cb: Callback) -> PyResult<()> {
     match cb {
         Callback::Call { func, args } => {
+            if vm.sched.tracing {
+                let name = match &func {
+                    Value::Func(f) => f.qualname.borrow().to_string(),
+                    Value::Builtin(b) => b.name.to_string(),
+                    other => crate::types::type_name(other),
+                };
+                let shown: Vec<String> = args.iter().map(crate::trace::short).collect();
+                crate::trace::emit(
+                    vm,
+                    crate::trace::Event::Callback {
+                        name: format!("{name}({})", shown.join(", ")),
+                    },
+                );
+            }
             let r = vm.call(
                 &func,
                 crate::object::CallArgs::new(args.iter().cloned().collect()),
@@ -143,12 +164,25 @@ fn run_callback(vm: &mut Vm, lp: &Value, cb: Callback) -> PyResult<()> {
         }
         Callback::Step { task, exc } => task::step(vm, &task, exc)?,
         Callback::Wakeup { task } => task::step(vm, &task, None)?,
-        Callback::StopLoop { lp } => {
+        Callback::StopLoop { lp, fut } => {
+            if vm.sched.tracing && !crate::trace::internal(&fut) {
+                crate::trace::emit(vm, crate::trace::Event::LoopStops);
+            }
             if let Some(l) = as_loop(&lp) {
                 l.stopping.set(true);
             }
         }
         Callback::SetResultUnlessCancelled { fut, value } => {
+            if vm.sched.tracing {
+                // The waiting task is the one whose wake-up is this future's callback.
+                let task = as_future(&fut).and_then(|f| {
+                    f.callbacks.borrow().iter().find_map(|c| match c {
+                        FutCallback::Wakeup(t) => Some(t.clone()),
+                        _ => None,
+                    })
+                });
+                crate::trace::emit(vm, crate::trace::Event::TimerDue { task });
+            }
             if as_future(&fut).is_some_and(|f| f.state.get() == FutState::Pending) {
                 future::set_result(vm, &fut, value)?;
             }

@@ -95,7 +95,10 @@ pub fn schedule_callbacks(vm: &mut Vm, fut: &Value) {
                 args: vec![fut.clone()],
             },
             FutCallback::Wakeup(task) => Callback::Wakeup { task },
-            FutCallback::StopLoop(lp) => Callback::StopLoop { lp },
+            FutCallback::StopLoop(lp) => Callback::StopLoop {
+                lp,
+                fut: fut.clone(),
+            },
         };
         event_loop::call_soon(vm, &lp, c);
     }
@@ -155,7 +158,10 @@ pub fn add_done_callback(vm: &mut Vm, fut: &Value, cb: FutCallback) {
                 args: vec![fut.clone()],
             },
             FutCallback::Wakeup(task) => Callback::Wakeup { task },
-            FutCallback::StopLoop(lp) => Callback::StopLoop { lp },
+            FutCallback::StopLoop(lp) => Callback::StopLoop {
+                lp,
+                fut: fut.clone(),
+            },
         };
         event_loop::call_soon(vm, &lp, c);
     } else {

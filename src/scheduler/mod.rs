@@ -40,6 +40,14 @@ pub struct Scheduler {
     pub task_counter: u64,
     /// The asyncio module once imported (its prelude functions are used natively).
     pub module: Option<Value>,
+    /// `aio trace`: emit scheduler events (see trace.rs).
+    pub tracing: bool,
+    /// The future of the sleep just started (future, delay, due time), so the trace can say
+    /// "await asyncio.sleep(1) → wakes at t=1.000" instead of "await a Future".
+    pub last_sleep: Option<(Value, f64, f64)>,
+    /// An iteration waiting to be announced with its first traced event, and the count.
+    pub trace_iteration: Option<(usize, usize)>,
+    pub trace_iterations: u64,
 }
 
 impl Scheduler {
@@ -53,6 +61,10 @@ impl Scheduler {
             current_task: None,
             task_counter: 0,
             module: None,
+            tracing: false,
+            last_sleep: None,
+            trace_iteration: None,
+            trace_iterations: 0,
         }
     }
 }
@@ -73,7 +85,7 @@ pub enum Callback {
     /// A task's awaited future finished: step it.
     Wakeup { task: Value },
     /// `run_until_complete`'s done callback: stop the loop.
-    StopLoop { lp: Value },
+    StopLoop { lp: Value, fut: Value },
     /// `sleep`'s timer: resolve its future unless it was cancelled.
     SetResultUnlessCancelled { fut: Value, value: Value },
     /// Already run (or dropped).

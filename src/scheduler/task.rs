@@ -60,6 +60,34 @@ pub fn create_task(vm: &mut Vm, lp: &Value, coro: Value, name: Value) -> PyResul
     if let Some(l) = as_loop(lp) {
         l.tasks.borrow_mut().push(&t);
     }
+    if vm.sched.tracing {
+        // The learner's line: the innermost frame outside the asyncio prelude.
+        let line = vm
+            .fiber
+            .frames
+            .iter()
+            .rev()
+            .find(|fr| fr.code.source.name != "<asyncio>")
+            .map(|fr| {
+                let span = fr
+                    .code
+                    .spans
+                    .get(fr.ip.saturating_sub(1) as usize)
+                    .copied()
+                    .unwrap_or_default();
+                crate::span::line_col(&fr.code.source.text, span.start as usize).0
+            })
+            .unwrap_or(0);
+        let by = vm.sched.current_task.clone();
+        crate::trace::emit(
+            vm,
+            crate::trace::Event::TaskCreated {
+                task: t.clone(),
+                by,
+                line,
+            },
+        );
+    }
     Ok(t)
 }
 
@@ -119,6 +147,9 @@ pub fn cancel(vm: &mut Vm, t: &Value, msg: Value) -> PyResult<bool> {
     if f.state.get() != FutState::Pending {
         return Ok(false);
     }
+    if vm.sched.tracing {
+        crate::trace::emit(vm, crate::trace::Event::CancelRequested { task: t.clone() });
+    }
     td.num_cancels_requested
         .set(td.num_cancels_requested.get() + 1);
     let waiter = td.fut_waiter.borrow().clone();
@@ -145,6 +176,15 @@ pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
         td.must_cancel.set(false);
     }
     *td.fut_waiter.borrow_mut() = Value::None;
+    if vm.sched.tracing {
+        crate::trace::emit(
+            vm,
+            crate::trace::Event::TaskRuns {
+                task: t.clone(),
+                first: !td.started.get(),
+            },
+        );
+    }
     let prev_task = vm.sched.current_task.replace(t.clone());
     // Switch to the task's own stack of frames.
     let fiber = td.fiber.borrow_mut().take().unwrap_or_default();
@@ -164,6 +204,16 @@ pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
                 let msg = f.cancel_message.borrow().clone();
                 future::cancel(vm, t, msg);
             } else {
+                if vm.sched.tracing {
+                    let shown = vm.repr(&v)?;
+                    crate::trace::emit(
+                        vm,
+                        crate::trace::Event::TaskDone {
+                            task: t.clone(),
+                            outcome: format!("finished: returned {shown}"),
+                        },
+                    );
+                }
                 future::set_result(vm, t, v)?;
             }
         }
@@ -174,6 +224,33 @@ pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
             };
             td.push_on_resume.set(push);
             *td.fiber.borrow_mut() = Some(fiber);
+            if vm.sched.tracing {
+                let line = crate::trace::task_line(t);
+                let ev = if v.is_none() {
+                    crate::trace::Event::TaskYields {
+                        task: t.clone(),
+                        line,
+                    }
+                } else {
+                    let (what, wakes_at) = match vm.sched.last_sleep.take() {
+                        Some((fut, delay, when)) if fut.is(&v) => (
+                            format!(
+                                "await asyncio.sleep({})",
+                                crate::format::float_repr(delay).trim_end_matches(".0")
+                            ),
+                            Some(when),
+                        ),
+                        _ => (crate::trace::describe_wait(&v), None),
+                    };
+                    crate::trace::Event::TaskWaits {
+                        task: t.clone(),
+                        what,
+                        line,
+                        wakes_at,
+                    }
+                };
+                crate::trace::emit(vm, ev);
+            }
             if v.is_none() {
                 // A bare yield: run again in the next iteration.
                 event_loop::call_soon(
@@ -224,6 +301,20 @@ pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
         Err(e) => {
             drop(fiber);
             finish_coro(td);
+            if vm.sched.tracing {
+                let outcome = if exc_is(&e, "CancelledError") {
+                    "cancelled: CancelledError reached the top of the task".to_string()
+                } else {
+                    format!("failed: {}", crate::diagnostics::exception_line(vm, &e))
+                };
+                crate::trace::emit(
+                    vm,
+                    crate::trace::Event::TaskDone {
+                        task: t.clone(),
+                        outcome,
+                    },
+                );
+            }
             if exc_is(&e, "CancelledError") {
                 *f.cancelled_exc.borrow_mut() = Some(e);
                 let msg = f.cancel_message.borrow().clone();
@@ -327,6 +418,9 @@ pub fn sleep_send(vm: &mut Vm, sub: &Value, s: &SleepObj) -> PyResult<SendResult
             },
         );
         *s.handle.borrow_mut() = Some(h);
+        if vm.sched.tracing {
+            vm.sched.last_sleep = Some((fut.clone(), s.delay, when));
+        }
         *s.state.borrow_mut() = fut.clone();
         return Ok(SendResult::Yield(fut));
     }

@@ -1,0 +1,224 @@
+//! Scheduler trace events for `aio trace`: what the event loop decided, and why.
+//!
+//! Events are data, emitted at one place per decision. When tracing is off the cost is one
+//! `if vm.sched.tracing` test at each of those places; nothing is built.
+
+use crate::scheduler::as_future;
+use crate::value::Value;
+use crate::vm::Vm;
+
+pub enum Event {
+    /// One loop iteration begins with this many handles ready and timers pending.
+    Iteration {
+        ready: usize,
+        timers: usize,
+    },
+    /// The loop has nothing ready and sleeps until the next timer.
+    Idle {
+        until: f64,
+    },
+    TaskCreated {
+        task: Value,
+        by: Option<Value>,
+        line: usize,
+    },
+    TaskRuns {
+        task: Value,
+        first: bool,
+    },
+    /// The task waits: `what` in words, `wakes_at` for a sleep.
+    TaskWaits {
+        task: Value,
+        what: String,
+        line: usize,
+        wakes_at: Option<f64>,
+    },
+    /// A bare yield (`sleep(0)`): the task runs again in the next iteration.
+    TaskYields {
+        task: Value,
+        line: usize,
+    },
+    TaskDone {
+        task: Value,
+        outcome: String,
+    },
+    CancelRequested {
+        task: Value,
+    },
+    Callback {
+        name: String,
+    },
+    /// A sleep's timer came due: its task wakes up in the next iteration.
+    TimerDue {
+        task: Option<Value>,
+    },
+    /// run_until_complete's future is done: the loop stops after this iteration.
+    LoopStops,
+}
+
+/// Tasks the asyncio machinery makes for itself (asyncio.run's shutdown steps) are not
+/// the learner's: their events are left out.
+pub fn internal(t: &Value) -> bool {
+    as_future(t)
+        .and_then(|f| f.task.as_ref())
+        .is_some_and(|td| matches!(&td.coro, Value::Gen(g) if g.code.source.name == "<asyncio>"))
+}
+
+/// A task's display name and its coroutine's name: `Task-2 say_after`.
+pub fn task_label(t: &Value) -> String {
+    let Some(f) = as_future(t) else {
+        return "?".into();
+    };
+    let Some(td) = &f.task else {
+        return "Future".into();
+    };
+    let name = td.name.borrow().as_str().unwrap_or("?").to_string();
+    match &td.coro {
+        Value::Gen(g) => format!("{name} {}", g.code.name),
+        _ => format!("{name} sleep"),
+    }
+}
+
+fn task_name(t: &Value) -> String {
+    as_future(t)
+        .and_then(|f| {
+            f.task
+                .as_ref()
+                .map(|td| td.name.borrow().as_str().unwrap_or("?").to_string())
+        })
+        .unwrap_or_else(|| "Future".into())
+}
+
+/// Render one event as a trace line (after the program's output so far).
+pub fn emit(vm: &mut Vm, ev: Event) {
+    let now = vm.sched.clock.peek();
+    match &ev {
+        Event::TaskCreated { task, .. }
+        | Event::TaskRuns { task, .. }
+        | Event::TaskWaits { task, .. }
+        | Event::TaskYields { task, .. }
+        | Event::TaskDone { task, .. }
+        | Event::CancelRequested { task }
+            if internal(task) =>
+        {
+            return;
+        }
+        // An iteration is announced with the first event that happens in it.
+        Event::Iteration { ready, timers } => {
+            vm.sched.trace_iteration = Some((*ready, *timers));
+            return;
+        }
+        _ => {}
+    }
+    if let Some((ready, timers)) = vm.sched.trace_iteration.take() {
+        vm.sched.trace_iterations += 1;
+        let n = vm.sched.trace_iterations;
+        let line = format!(
+            "t={now:.3}  ── iteration {n}: {ready} ready, {timers} timer{} pending\n",
+            if timers == 1 { "" } else { "s" }
+        );
+        vm.write_out(&line);
+    }
+    let (who, text) = match ev {
+        Event::Iteration { .. } => return,
+        Event::Idle { until } => (
+            "loop".to_string(),
+            format!("nothing ready: idle until t={until:.3} (next timer)"),
+        ),
+        Event::TaskCreated { task, by, line } => {
+            let by = by
+                .map(|b| task_name(&b))
+                .unwrap_or_else(|| "the main program".into());
+            (
+                task_label(&task),
+                format!("created by {by} (line {line}); scheduled to start in the next iteration"),
+            )
+        }
+        Event::TaskRuns { task, first } => (
+            task_label(&task),
+            if first {
+                "starts running".into()
+            } else {
+                "resumes".into()
+            },
+        ),
+        Event::TaskWaits {
+            task,
+            what,
+            line,
+            wakes_at,
+        } => {
+            let wake = wakes_at
+                .map(|w| format!("  → wakes at t={w:.3}"))
+                .unwrap_or_default();
+            (
+                task_label(&task),
+                format!("suspended at line {line}: {what}{wake}"),
+            )
+        }
+        Event::TaskYields { task, line } => (
+            task_label(&task),
+            format!("yields at line {line} (sleep(0)): runs again in the next iteration"),
+        ),
+        Event::TaskDone { task, outcome } => (task_label(&task), outcome),
+        Event::CancelRequested { task } => (
+            task_label(&task),
+            "cancel requested: CancelledError will be raised at its await".into(),
+        ),
+        Event::Callback { name } => ("loop".to_string(), format!("runs callback {name}")),
+        Event::TimerDue { task } => (
+            task.as_ref()
+                .map(task_label)
+                .unwrap_or_else(|| "loop".into()),
+            "sleep is over: its future is done, the task wakes in the next iteration".into(),
+        ),
+        Event::LoopStops => (
+            "loop".to_string(),
+            "the awaited future is done: the loop stops after this iteration".into(),
+        ),
+    };
+    let line = format!("t={now:.3}  {who:<18} {text}\n");
+    vm.write_out(&line);
+}
+
+/// A short name for a callback argument: tasks by name, others by type.
+pub fn short(v: &Value) -> String {
+    match as_future(v) {
+        Some(f) if f.task.is_some() => task_name(v),
+        Some(_) => "Future".into(),
+        None => crate::types::type_name(v),
+    }
+}
+
+/// Where a suspended task is: the line of its innermost frame.
+pub fn task_line(t: &Value) -> usize {
+    let Some(td) = as_future(t).and_then(|f| f.task.as_ref()) else {
+        return 0;
+    };
+    let fiber = td.fiber.borrow();
+    let Some(fr) = fiber.as_ref().and_then(|fb| fb.frames.last()) else {
+        return 0;
+    };
+    let span = fr
+        .code
+        .spans
+        .get(fr.ip as usize)
+        .copied()
+        .unwrap_or_default();
+    crate::span::line_col(&fr.code.source.text, span.start as usize).0
+}
+
+/// What a task waits on, in words.
+pub fn describe_wait(v: &Value) -> String {
+    match as_future(v) {
+        Some(f) if f.task.is_some() => format!("await {} (until it finishes)", task_label(v)),
+        Some(f) if f.gather_children.is_some() => {
+            let n = f.gather_children.as_ref().map(|c| c.len()).unwrap_or(0);
+            format!(
+                "await gather() of {n} awaitable{}",
+                if n == 1 { "" } else { "s" }
+            )
+        }
+        _ => "await a Future (until something sets its result)".into(),
+    }
+}
