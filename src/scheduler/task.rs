@@ -7,7 +7,7 @@ use super::{
     as_loop, event_loop, future, wrap,
 };
 use crate::object::{Exc, GenKind, GenState, PyResult};
-use crate::types::{self, exc, exc_is, runtime_error, type_error};
+use crate::types::{exc, exc_is, runtime_error, type_error};
 use crate::value::Value;
 use crate::vm::{Exit, Frame, Resume, Suspend, Vm};
 
@@ -480,9 +480,4 @@ pub fn deadlock_error(vm: &mut Vm, lp: &Value) -> Exc {
             "deadlock: the event loop has nothing ready and no timers, so it would wait forever{detail}"
         ),
     )
-}
-
-pub fn _unused() -> PyResult<()> {
-    let _ = types::types();
-    Ok(())
 }

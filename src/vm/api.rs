@@ -10,7 +10,7 @@ use num_traits::ToPrimitive;
 use super::Vm;
 use crate::ast::{BinOp, CmpOp};
 use crate::dict::Dict;
-use crate::object::{CallArgs, Class, GenKind, IterObj, NativeObj, PyResult, PyStr, RangeObj};
+use crate::object::{CallArgs, Class, GenKind, IterObj, NativeObj, PyResult, RangeObj};
 use crate::types::{self, exc, index_error, key_error, type_error, type_name};
 use crate::value::Value;
 
@@ -137,24 +137,25 @@ impl Vm {
                 let func = func.clone();
                 self.call_function_nested(&func, args)
             }
-            Value::Bound(_) | Value::Native(_) if self.unwrap_callable(f, &mut args).is_some() => {
-                let inner = self
-                    .unwrap_callable(f, &mut CallArgs::default())
-                    .unwrap_or_default();
-                self.call(&inner, args)
-            }
+            Value::Bound(_) | Value::Native(_) => match self.unwrap_callable(f, &mut args) {
+                Some(inner) => self.call(&inner, args),
+                None => Err(type_error(format!(
+                    "'{}' object is not callable",
+                    type_name(f)
+                ))),
+            },
             Value::Class(c) => {
                 if let Some(new) = c.lookup("__new__") {
                     args.pos.insert(0, f.clone());
-                    let inst = match &new {
-                        Value::Native(n) if matches!(&**n, NativeObj::StaticMethod(_)) => {
-                            let NativeObj::StaticMethod(g) = &**n else {
-                                unreachable_value()
-                            };
-                            self.call(g, args.clone_shallow())?
-                        }
-                        _ => self.call(&new, args.clone_shallow())?,
+                    // A Python-level `__new__` is a staticmethod: call the function inside.
+                    let target = match &new {
+                        Value::Native(n) => match &**n {
+                            NativeObj::StaticMethod(g) => g.clone(),
+                            _ => new.clone(),
+                        },
+                        _ => new.clone(),
                     };
+                    let inst = self.call(&target, args.clone_shallow())?;
                     if c.layout != crate::object::Layout::Native
                         && let Value::Instance(i) = &inst
                         && i.class.is_subclass(c)
@@ -1304,11 +1305,6 @@ impl Vm {
             },
         }
     }
-
-    /// Resume an async generator for `asend`: its next `yield` ends the await.
-    pub(super) fn _unused_str(&self) -> Rc<PyStr> {
-        Rc::new(PyStr::new(String::new()))
-    }
 }
 
 fn dict_len(d: &Value) -> usize {
@@ -1316,10 +1312,6 @@ fn dict_len(d: &Value) -> usize {
         Value::Dict(d) => d.borrow().len(),
         _ => 0,
     }
-}
-
-fn unreachable_value() -> ! {
-    panic!("matched StaticMethod above")
 }
 
 impl CallArgs {

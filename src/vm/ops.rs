@@ -671,7 +671,11 @@ impl Vm {
             CmpOp::LtE => ("__le__", "__ge__"),
             CmpOp::Gt => ("__gt__", "__lt__"),
             CmpOp::GtE => ("__ge__", "__le__"),
-            _ => unreachable_cmp(),
+            _ => {
+                return Err(type_error(
+                    "identity and membership are not rich comparisons",
+                ));
+            }
         };
         if let Value::Instance(_) = a
             && let Some(m) = self.lookup_method(a, name)?
@@ -777,10 +781,6 @@ pub(super) fn is_set_view(v: &Value) -> bool {
     }
 }
 
-fn unreachable_cmp() -> (&'static str, &'static str) {
-    ("__eq__", "__eq__")
-}
-
 pub fn cmp_symbol(op: CmpOp) -> &'static str {
     match op {
         CmpOp::Eq => "==",
@@ -857,9 +857,4 @@ fn set_dict(v: &Value) -> Vec<Value> {
         Value::FrozenSet(s) => s.keys(),
         _ => Vec::new(),
     }
-}
-
-pub fn _unused(_: &Value) -> PyResult<()> {
-    let _ = types::types();
-    Ok(())
 }
