@@ -75,6 +75,8 @@ pub struct RunOptions {
     pub virtual_time: bool,
     /// Print a trace of the scheduler's decisions between the program's output lines.
     pub trace: bool,
+    /// The trace as JSON lines (program output becomes `output` events).
+    pub trace_json: bool,
     /// The program's arguments: `sys.argv[1:]`.
     pub args: Vec<String>,
 }
@@ -93,7 +95,8 @@ pub fn run_source(name: &str, text: &str, opts: &RunOptions) -> i32 {
         }
     };
     let mut vm = vm::Vm::new(opts.virtual_time);
-    vm.sched.tracing = opts.trace;
+    vm.sched.tracing = opts.trace || opts.trace_json;
+    vm.sched.trace_json = opts.trace_json;
     vm.argv = opts.args.clone();
     let module = Rc::new(object::Module::new("__main__"));
     module.set("__name__", value::Value::str("__main__"));
@@ -126,6 +129,9 @@ pub fn run_source(name: &str, text: &str, opts: &RunOptions) -> i32 {
         }
     };
     drop(module_keepalive);
+    if vm.sched.trace_json {
+        trace::finish(&mut vm);
+    }
     vm.flush_warnings();
     vm.flush();
     status

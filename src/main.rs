@@ -36,6 +36,10 @@ enum Command {
         /// Use the real clock instead of the virtual one.
         #[arg(long)]
         real_time: bool,
+        /// `text` (one readable line per event) or `json` (one JSON object per line; the
+        /// program's output becomes `output` events). See docs/trace.md.
+        #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+        format: String,
         file: String,
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
@@ -91,6 +95,7 @@ fn run(command: Command) -> ExitCode {
     match command {
         Command::Trace {
             real_time,
+            format,
             file,
             args,
         } => {
@@ -101,6 +106,7 @@ fn run(command: Command) -> ExitCode {
             let opts = aio::RunOptions {
                 virtual_time: !real_time,
                 trace: true,
+                trace_json: format == "json",
                 args,
             };
             ExitCode::from(aio::run_source(&file, &text, &opts) as u8)
@@ -118,6 +124,7 @@ fn run(command: Command) -> ExitCode {
             let opts = aio::RunOptions {
                 virtual_time,
                 trace,
+                trace_json: false,
                 args,
             };
             ExitCode::from(aio::run_source(&file, &text, &opts) as u8)

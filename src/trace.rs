@@ -113,12 +113,38 @@ pub fn emit(vm: &mut Vm, ev: Event) {
     if let Some((ready, timers)) = vm.sched.trace_iteration.take() {
         vm.sched.trace_iterations += 1;
         let n = vm.sched.trace_iterations;
-        let line = format!(
-            "t={now:.3}  ── iteration {n}: {ready} ready, {timers} timer{} pending\n",
-            if timers == 1 { "" } else { "s" }
-        );
-        vm.write_out(&line);
+        let line = if vm.sched.trace_json {
+            format!(
+                "{{\"t\":{now:.6},\"event\":\"iteration\",\"n\":{n},\"ready\":{ready},\"timers\":{timers}}}\n"
+            )
+        } else {
+            format!(
+                "t={now:.3}  ── iteration {n}: {ready} ready, {timers} timer{} pending\n",
+                if timers == 1 { "" } else { "s" }
+            )
+        };
+        vm.write_raw(&line);
     }
+    let kind = match &ev {
+        Event::Iteration { .. } => "iteration",
+        Event::Idle { .. } => "idle",
+        Event::TaskCreated { .. } => "task_created",
+        Event::TaskRuns { first: true, .. } => "task_started",
+        Event::TaskRuns { .. } => "task_resumed",
+        Event::TaskWaits { .. } => "task_suspended",
+        Event::TaskYields { .. } => "task_yielded",
+        Event::TaskDone { .. } => "task_done",
+        Event::CancelRequested { .. } => "cancel_requested",
+        Event::Callback { .. } => "callback",
+        Event::TimerDue { .. } => "timer_due",
+        Event::LoopStops => "loop_stops",
+    };
+    let (src_line, wakes_at) = match &ev {
+        Event::TaskCreated { line, .. } | Event::TaskYields { line, .. } => (Some(*line), None),
+        Event::TaskWaits { line, wakes_at, .. } => (Some(*line), *wakes_at),
+        Event::Idle { until } => (None, Some(*until)),
+        _ => (None, None),
+    };
     let (who, text) = match ev {
         Event::Iteration { .. } => return,
         Event::Idle { until } => (
@@ -177,8 +203,43 @@ pub fn emit(vm: &mut Vm, ev: Event) {
             "the awaited future is done: the loop stops after this iteration".into(),
         ),
     };
-    let line = format!("t={now:.3}  {who:<18} {text}\n");
-    vm.write_out(&line);
+    let line = if vm.sched.trace_json {
+        let mut o = format!(
+            "{{\"t\":{now:.6},\"event\":\"{kind}\",\"who\":{},\"text\":{}",
+            json_str(&who),
+            json_str(&text)
+        );
+        if let Some(l) = src_line {
+            o.push_str(&format!(",\"line\":{l}"));
+        }
+        if let Some(w) = wakes_at {
+            o.push_str(&format!(",\"until\":{w:.6}"));
+        }
+        o.push_str("}\n");
+        o
+    } else {
+        format!("t={now:.3}  {who:<18} {text}\n")
+    };
+    vm.write_raw(&line);
+}
+
+/// A JSON string literal.
+fn json_str(s: &str) -> String {
+    let mut o = String::with_capacity(s.len() + 2);
+    o.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => o.push_str("\\\""),
+            '\\' => o.push_str("\\\\"),
+            '\n' => o.push_str("\\n"),
+            '\r' => o.push_str("\\r"),
+            '\t' => o.push_str("\\t"),
+            c if (c as u32) < 0x20 => o.push_str(&format!("\\u{:04x}", c as u32)),
+            c => o.push(c),
+        }
+    }
+    o.push('"');
+    o
 }
 
 /// A short name for a callback argument: tasks by name, others by type.
@@ -220,5 +281,23 @@ pub fn describe_wait(v: &Value) -> String {
             )
         }
         _ => "await a Future (until something sets its result)".into(),
+    }
+}
+
+/// A line the program printed, as a JSON trace event.
+pub fn output_event(vm: &mut Vm, text: &str) {
+    let now = vm.sched.clock.peek();
+    let line = format!(
+        "{{\"t\":{now:.6},\"event\":\"output\",\"text\":{}}}\n",
+        json_str(text)
+    );
+    vm.write_raw(&line);
+}
+
+/// Emit what is left of a last output line without a newline.
+pub fn finish(vm: &mut Vm) {
+    let rest = std::mem::take(&mut vm.sched.trace_pending_output);
+    if !rest.is_empty() {
+        output_event(vm, &rest);
     }
 }

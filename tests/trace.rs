@@ -71,3 +71,50 @@ fn trace_of_say_after_shows_the_interleaving() {
         assert!(t.contains(needle), "trace lacks {needle:?}:\n{t}");
     }
 }
+
+#[test]
+fn json_trace_is_one_object_per_line_with_the_program_output_as_events() {
+    let out = Command::new(env!("CARGO_BIN_EXE_aio"))
+        .args([
+            "trace",
+            "--format",
+            "json",
+            "tests/trace/say_after_concurrent.aio",
+        ])
+        .output()
+        .expect("run aio trace");
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    let kinds = [
+        "iteration",
+        "idle",
+        "task_created",
+        "task_started",
+        "task_resumed",
+        "task_suspended",
+        "task_yielded",
+        "task_done",
+        "cancel_requested",
+        "callback",
+        "timer_due",
+        "loop_stops",
+        "output",
+    ];
+    for line in text.lines() {
+        assert!(
+            line.starts_with("{\"t\":") && line.ends_with('}'),
+            "not a JSON object: {line}"
+        );
+        let kind = line
+            .split("\"event\":\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .unwrap_or("");
+        assert!(kinds.contains(&kind), "unknown event kind in {line}");
+    }
+    assert!(
+        text.contains("{\"event\":\"output\",\"text\":\"hello\"}")
+            || text.contains("\"event\":\"output\",\"text\":\"hello\"")
+    );
+    assert!(text.contains("\"event\":\"task_suspended\",\"who\":\"Task-2 say_after\",\"text\":\"suspended at line 5: await asyncio.sleep(1)  → wakes at t=1.000\",\"line\":5,\"until\":1.000"));
+}

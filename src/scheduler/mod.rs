@@ -48,6 +48,10 @@ pub struct Scheduler {
     /// An iteration waiting to be announced with its first traced event, and the count.
     pub trace_iteration: Option<(usize, usize)>,
     pub trace_iterations: u64,
+    /// Trace as one JSON object per line (`--format json`) instead of text.
+    pub trace_json: bool,
+    /// Program output not yet ended by a newline (JSON traces wrap whole lines).
+    pub trace_pending_output: String,
 }
 
 impl Scheduler {
@@ -65,6 +69,8 @@ impl Scheduler {
             last_sleep: None,
             trace_iteration: None,
             trace_iterations: 0,
+            trace_json: false,
+            trace_pending_output: String::new(),
         }
     }
 }

@@ -1207,6 +1207,21 @@ impl Vm {
     }
 
     pub fn write_out(&mut self, s: &str) {
+        if self.sched.trace_json {
+            // In a JSON trace, the program's own output becomes `output` events too, so
+            // stdout stays one JSON object per line.
+            self.sched.trace_pending_output.push_str(s);
+            while let Some(pos) = self.sched.trace_pending_output.find('\n') {
+                let line: String = self.sched.trace_pending_output.drain(..=pos).collect();
+                crate::trace::output_event(self, line.trim_end_matches('\n'));
+            }
+            return;
+        }
+        self.write_raw(s);
+    }
+
+    /// Write to stdout as is (the trace renderer and everything else end here).
+    pub fn write_raw(&mut self, s: &str) {
         if self.out.write_all(s.as_bytes()).is_err() {
             self.sched.stdout_closed = true;
         }
