@@ -89,18 +89,7 @@ pub fn schedule_callbacks(vm: &mut Vm, fut: &Value) {
     let cbs = std::mem::take(&mut *f.callbacks.borrow_mut());
     let lp = f.lp.clone();
     for cb in cbs {
-        let c = match cb {
-            FutCallback::Py(func) => Callback::Call {
-                func,
-                args: vec![fut.clone()],
-            },
-            FutCallback::Wakeup(task) => Callback::Wakeup { task },
-            FutCallback::StopLoop(lp) => Callback::StopLoop {
-                lp,
-                fut: fut.clone(),
-            },
-        };
-        event_loop::call_soon(vm, &lp, c);
+        event_loop::call_soon(vm, &lp, loop_callback(cb, fut));
     }
 }
 
@@ -148,22 +137,26 @@ pub fn cancel(vm: &mut Vm, fut: &Value, msg: Value) -> bool {
     true
 }
 
+/// The loop callback that runs a done callback of `fut` (which receives the future).
+fn loop_callback(cb: FutCallback, fut: &Value) -> Callback {
+    match cb {
+        FutCallback::Py(func) => Callback::Call {
+            func,
+            args: vec![fut.clone()],
+        },
+        FutCallback::Wakeup(task) => Callback::Wakeup { task },
+        FutCallback::StopLoop(lp) => Callback::StopLoop {
+            lp,
+            fut: fut.clone(),
+        },
+    }
+}
+
 pub fn add_done_callback(vm: &mut Vm, fut: &Value, cb: FutCallback) {
     let Some(f) = as_future(fut) else { return };
     if f.state.get() != FutState::Pending {
         let lp = f.lp.clone();
-        let c = match cb {
-            FutCallback::Py(func) => Callback::Call {
-                func,
-                args: vec![fut.clone()],
-            },
-            FutCallback::Wakeup(task) => Callback::Wakeup { task },
-            FutCallback::StopLoop(lp) => Callback::StopLoop {
-                lp,
-                fut: fut.clone(),
-            },
-        };
-        event_loop::call_soon(vm, &lp, c);
+        event_loop::call_soon(vm, &lp, loop_callback(cb, fut));
     } else {
         f.callbacks.borrow_mut().push(cb);
     }

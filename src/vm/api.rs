@@ -37,6 +37,17 @@ fn seq_index(i: &Value, len: usize, what: &str) -> PyResult<usize> {
     Ok(j as usize)
 }
 
+/// An index for `lst[i] = v` / `del lst[i]` (its own IndexError message).
+fn list_assign_index(key: &Value, len: usize) -> PyResult<usize> {
+    seq_index(key, len, "list").map_err(|e| {
+        if types::exc_is(&e, "IndexError") {
+            index_error("list assignment index out of range")
+        } else {
+            e
+        }
+    })
+}
+
 /// start, stop, step of a slice applied to a sequence of length `len`.
 pub fn slice_indices(
     vm: &mut Vm,
@@ -1065,13 +1076,7 @@ impl Vm {
                     return Ok(());
                 }
                 let mut l = l.borrow_mut();
-                let i = seq_index(key, l.len(), "list").map_err(|e| {
-                    if types::exc_is(&e, "IndexError") {
-                        index_error("list assignment index out of range")
-                    } else {
-                        e
-                    }
-                })?;
+                let i = list_assign_index(key, l.len())?;
                 l[i] = v;
                 Ok(())
             }
@@ -1111,13 +1116,7 @@ impl Vm {
                     return Ok(());
                 }
                 let mut l = l.borrow_mut();
-                let i = seq_index(key, l.len(), "list").map_err(|e| {
-                    if types::exc_is(&e, "IndexError") {
-                        index_error("list assignment index out of range")
-                    } else {
-                        e
-                    }
-                })?;
+                let i = list_assign_index(key, l.len())?;
                 l.remove(i);
                 Ok(())
             }

@@ -89,16 +89,7 @@ impl Vm {
                     self.fiber.stack.push(g);
                     return Ok(Step::Continue);
                 }
-                let base = self.fiber.stack.len();
-                self.fiber.stack.extend(slots);
-                self.enter_frame(Frame::new(
-                    f.code.clone(),
-                    base,
-                    base,
-                    f.globals.clone(),
-                    Resume::Call,
-                ))?;
-                Ok(Step::Continue)
+                self.push_frame(f, slots, Resume::Call)
             }
             Value::Bound(b) => {
                 args.pos.insert(0, b.receiver.clone());
@@ -111,16 +102,7 @@ impl Vm {
                     Some(Value::Func(init)) => {
                         args.pos.insert(0, inst);
                         let slots = self.bind_args(&init, args)?;
-                        let base = self.fiber.stack.len();
-                        self.fiber.stack.extend(slots);
-                        self.enter_frame(Frame::new(
-                            init.code.clone(),
-                            base,
-                            base,
-                            init.globals.clone(),
-                            Resume::Init,
-                        ))?;
-                        Ok(Step::Continue)
+                        self.push_frame(&init, slots, Resume::Init)
                     }
                     _ => {
                         self.init_instance(c, &inst, args)?;
@@ -135,6 +117,20 @@ impl Vm {
                 Ok(Step::Continue)
             }
         }
+    }
+
+    /// Enter `f` with its bound local slots.
+    fn push_frame(&mut self, f: &Function, slots: Vec<Value>, resume: Resume) -> PyResult<Step> {
+        let base = self.fiber.stack.len();
+        self.fiber.stack.extend(slots);
+        self.enter_frame(Frame::new(
+            f.code.clone(),
+            base,
+            base,
+            f.globals.clone(),
+            resume,
+        ))?;
+        Ok(Step::Continue)
     }
 
     /// A fresh instance of a user class (or exception class), before `__init__`.
