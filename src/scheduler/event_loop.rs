@@ -63,7 +63,7 @@ pub fn call_at(_vm: &mut Vm, lp: &Value, when: f64, cb: Callback) -> Rc<HandleOb
 
 /// One iteration: wait for the first timer if nothing is ready, move due timers to the
 /// ready queue, then run exactly the handles that were ready when the iteration began.
-fn run_once(vm: &mut Vm, lp: &Value) -> PyResult<()> {
+pub(super) fn run_once(vm: &mut Vm, lp: &Value) -> PyResult<()> {
     let l = as_loop(lp).ok_or_else(|| types::type_error("not an event loop"))?;
     // Drop cancelled timers at the head.
     {

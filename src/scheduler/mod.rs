@@ -9,6 +9,7 @@ pub mod clock;
 mod event_loop;
 mod future;
 mod module;
+pub mod session;
 mod task;
 
 use std::cell::{Cell, RefCell};

@@ -851,6 +851,10 @@ impl Vm {
                     self.flush_warnings();
                 }
             }
+            Op::PrintExpr => {
+                let v = self.pop();
+                self.display_hook(v)?;
+            }
             Op::Dup => {
                 let v = self.top().clone();
                 self.push(v);
