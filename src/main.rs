@@ -1,4 +1,4 @@
-//! The `aio` command line: run, check, dis.
+//! The `aio` command line: run, trace, check, dis, and the REPL.
 
 use std::process::ExitCode;
 
@@ -44,6 +44,13 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// The interactive REPL (also what `aio` with no command starts): top-level `await`,
+    /// a live event loop, and `:help` for the teaching commands.
+    Repl {
+        /// Use a virtual clock: sleeps take no real time.
+        #[arg(long)]
+        virtual_time: bool,
+    },
     /// Parse and compile a program, reporting syntax errors.
     Check { file: String },
     /// Show the bytecode of every code object in a program.
@@ -75,10 +82,9 @@ fn read(file: &str) -> Result<String, ExitCode> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let Some(command) = cli.command else {
-        eprintln!("aio: the REPL is not available yet; use `aio run FILE`");
-        return ExitCode::from(2);
-    };
+    let command = cli.command.unwrap_or(Command::Repl {
+        virtual_time: false,
+    });
     let worker = std::thread::Builder::new()
         .stack_size(STACK_SIZE)
         .spawn(move || run(command));
@@ -128,6 +134,10 @@ fn run(command: Command) -> ExitCode {
                 args,
             };
             ExitCode::from(aio::run_source(&file, &text, &opts) as u8)
+        }
+        Command::Repl { virtual_time } => {
+            let status = aio::repl::run(&aio::repl::Options { virtual_time });
+            ExitCode::from(status as u8)
         }
         Command::Check { file } => {
             let text = match read(&file) {
