@@ -83,7 +83,7 @@ fn run_once(vm: &mut Vm, lp: &Value) -> PyResult<()> {
                 vm.flush();
                 vm.sched.clock.wait_until(when);
             }
-            None => return Err(super::task::deadlock_error(vm, lp)),
+            None => return Err(super::deadlock::deadlock_error(vm, lp)),
         }
     }
     vm.sched.clock.tick_iteration();

@@ -6,6 +6,7 @@
 //! queues, locks, TaskGroup, run) is aio source in `prelude.py`, built on them.
 
 pub mod clock;
+mod deadlock;
 mod event_loop;
 mod future;
 mod module;
@@ -254,6 +255,8 @@ pub struct FutureObj {
     /// For the future returned by gather(): cancelling it cancels these children.
     pub gather_children: Option<Vec<Value>>,
     pub cancel_requested: Cell<bool>,
+    /// Where it was created, for deadlock messages (see `deadlock::origin_here`).
+    pub origin: Cell<u32>,
 }
 
 impl Drop for FutureObj {

@@ -7,7 +7,7 @@ use super::{
     as_loop, event_loop, future, wrap,
 };
 use crate::object::{Exc, GenKind, GenState, PyResult};
-use crate::types::{exc, exc_is, runtime_error, type_error};
+use crate::types::{exc_is, runtime_error, type_error};
 use crate::value::Value;
 use crate::vm::{Exit, Frame, Resume, Suspend, Vm};
 
@@ -59,6 +59,9 @@ pub fn create_task(vm: &mut Vm, lp: &Value, coro: Value, name: Value) -> PyResul
     );
     if let Some(l) = as_loop(lp) {
         l.tasks.borrow_mut().push(&t);
+    }
+    if let Some(f) = as_future(&t) {
+        f.origin.set(super::deadlock::origin_here(vm));
     }
     if vm.sched.tracing {
         // The learner's line: the innermost frame outside the asyncio prelude.
@@ -122,6 +125,11 @@ pub fn ensure_future(vm: &mut Vm, v: Value, lp: Option<Value>) -> PyResult<Value
     create_task(vm, &lp, v, Value::None)
 }
 
+thread_local! {
+    /// Ids of the tasks whose cancel() is passing the cancellation on to what they await.
+    static CANCELLING: RefCell<Vec<usize>> = const { RefCell::new(Vec::new()) };
+}
+
 /// task.cancel(msg)
 pub fn cancel(vm: &mut Vm, t: &Value, msg: Value) -> PyResult<bool> {
     let f = as_future(t).ok_or_else(|| type_error("not a task"))?;
@@ -153,8 +161,34 @@ pub fn cancel(vm: &mut Vm, t: &Value, msg: Value) -> PyResult<bool> {
     td.num_cancels_requested
         .set(td.num_cancels_requested.get() + 1);
     let waiter = td.fut_waiter.borrow().clone();
-    if !waiter.is_none() && cancel(vm, &waiter, msg.clone())? {
+    if CANCELLING.with(|c| c.borrow().contains(&waiter.id())) {
+        // Tasks awaiting each other in a cycle: cancelling the waiter would come back
+        // here forever, so wake this task directly to deliver its CancelledError.
+        if let Some(w) = as_future(&waiter) {
+            w.callbacks
+                .borrow_mut()
+                .retain(|c| !matches!(c, FutCallback::Wakeup(x) if x.is(t)));
+        }
+        *td.fut_waiter.borrow_mut() = Value::None;
+        td.must_cancel.set(true);
+        *f.cancel_message.borrow_mut() = msg;
+        event_loop::call_soon(
+            vm,
+            &f.lp,
+            Callback::Step {
+                task: t.clone(),
+                exc: None,
+            },
+        );
         return Ok(true);
+    }
+    if !waiter.is_none() {
+        CANCELLING.with(|c| c.borrow_mut().push(t.id()));
+        let r = cancel(vm, &waiter, msg.clone());
+        CANCELLING.with(|c| c.borrow_mut().pop());
+        if r? {
+            return Ok(true);
+        }
     }
     td.must_cancel.set(true);
     *f.cancel_message.borrow_mut() = msg;
@@ -440,44 +474,4 @@ pub fn new_sleep(delay: f64, result: Value) -> Value {
         handle: RefCell::new(None),
         awaited: Cell::new(false),
     }))
-}
-
-/// The loop would wait forever: nothing ready, no timers. Explain instead of hanging.
-pub fn deadlock_error(vm: &mut Vm, lp: &Value) -> Exc {
-    let mut lines = Vec::new();
-    if let Some(l) = as_loop(lp) {
-        for t in l.tasks.borrow().pending().iter() {
-            if let Some(f) = as_future(t)
-                && let Some(td) = &f.task
-            {
-                let name = td.name.borrow().as_str().unwrap_or("?").to_string();
-                let waiter = td.fut_waiter.borrow().clone();
-                let what = match as_future(&waiter) {
-                    Some(w) if w.task.is_some() => {
-                        let n = w
-                            .task
-                            .as_ref()
-                            .map(|x| x.name.borrow().as_str().unwrap_or("?").to_string())
-                            .unwrap_or_default();
-                        format!("waits for task {n}")
-                    }
-                    Some(_) => "waits on a Future that nothing will resolve".to_string(),
-                    None => "is not waiting on anything".to_string(),
-                };
-                lines.push(format!("{name} {what}"));
-            }
-        }
-    }
-    let _ = vm;
-    let detail = if lines.is_empty() {
-        String::new()
-    } else {
-        format!(": {}", lines.join("; "))
-    };
-    exc(
-        "RuntimeError",
-        format!(
-            "deadlock: the event loop has nothing ready and no timers, so it would wait forever{detail}"
-        ),
-    )
 }
