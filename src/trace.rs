@@ -113,14 +113,22 @@ pub fn emit(vm: &mut Vm, ev: Event) {
     if let Some((ready, timers)) = vm.sched.trace_iteration.take() {
         vm.sched.trace_iterations += 1;
         let n = vm.sched.trace_iterations;
+        // Under --shuffle, a batch of two or more ran in the generator's order.
+        let shuffled = vm.sched.shuffle.is_some() && ready > 1;
         let line = if vm.sched.trace_json {
             format!(
-                "{{\"t\":{now:.6},\"event\":\"iteration\",\"n\":{n},\"ready\":{ready},\"timers\":{timers}}}\n"
+                "{{\"t\":{now:.6},\"event\":\"iteration\",\"n\":{n},\"ready\":{ready},\"timers\":{timers}{}}}\n",
+                if shuffled { ",\"shuffled\":true" } else { "" }
             )
         } else {
             format!(
-                "t={now:.3}  ── iteration {n}: {ready} ready, {timers} timer{} pending\n",
-                if timers == 1 { "" } else { "s" }
+                "t={now:.3}  ── iteration {n}: {ready} ready, {timers} timer{} pending{}\n",
+                if timers == 1 { "" } else { "s" },
+                if shuffled {
+                    " (run in shuffled order)"
+                } else {
+                    ""
+                }
             )
         };
         vm.write_raw(&line);

@@ -100,6 +100,9 @@ fn run_once(vm: &mut Vm, lp: &Value) -> PyResult<()> {
         }
     }
     let n = l.ready.borrow().len();
+    if let Some(sh) = vm.sched.shuffle.as_mut() {
+        sh.permute(&mut l.ready.borrow_mut(), n);
+    }
     if vm.sched.tracing {
         let timers = l.timers.borrow().len();
         crate::trace::emit(vm, crate::trace::Event::Iteration { ready: n, timers });

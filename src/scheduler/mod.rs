@@ -10,6 +10,7 @@ mod deadlock;
 mod event_loop;
 mod future;
 mod module;
+pub mod shuffle;
 mod task;
 
 use std::cell::{Cell, RefCell};
@@ -53,6 +54,8 @@ pub struct Scheduler {
     pub trace_json: bool,
     /// Program output not yet ended by a newline (JSON traces wrap whole lines).
     pub trace_pending_output: String,
+    /// `--shuffle SEED`: the generator that orders each iteration's ready handles.
+    pub shuffle: Option<shuffle::Shuffle>,
 }
 
 impl Scheduler {
@@ -72,6 +75,7 @@ impl Scheduler {
             trace_iterations: 0,
             trace_json: false,
             trace_pending_output: String::new(),
+            shuffle: None,
         }
     }
 }
