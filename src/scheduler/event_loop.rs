@@ -107,14 +107,21 @@ fn run_once(vm: &mut Vm, lp: &Value) -> PyResult<()> {
         let timers = l.timers.borrow().len();
         crate::trace::emit(vm, crate::trace::Event::Iteration { ready: n, timers });
     }
-    for _ in 0..n {
+    for i in 0..n {
         let h = l.ready.borrow_mut().pop_front();
         let Some(h) = h else { break };
         if h.cancelled.get() {
             continue;
         }
         let cb = std::mem::replace(&mut *h.callback.borrow_mut(), Callback::Done);
-        run_callback(vm, lp, cb)?;
+        if vm.sched.tracing {
+            let who = super::blocking::label(&cb);
+            let t0 = vm.sched.clock.peek();
+            run_callback(vm, lp, cb)?;
+            super::blocking::report(vm, l, t0, n - i - 1, who);
+        } else {
+            run_callback(vm, lp, cb)?;
+        }
         vm.flush_warnings();
     }
     Ok(())
@@ -124,11 +131,7 @@ fn run_callback(vm: &mut Vm, lp: &Value, cb: Callback) -> PyResult<()> {
     match cb {
         Callback::Call { func, args } => {
             if vm.sched.tracing {
-                let name = match &func {
-                    Value::Func(f) => f.qualname.borrow().to_string(),
-                    Value::Builtin(b) => b.name.to_string(),
-                    other => crate::types::type_name(other),
-                };
+                let name = crate::trace::callable_name(&func);
                 let shown: Vec<String> = args.iter().map(crate::trace::short).collect();
                 crate::trace::emit(
                     vm,

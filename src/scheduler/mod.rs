@@ -5,6 +5,7 @@
 //! Loops, futures, tasks and handles are native; the higher-level API (gather, wait,
 //! queues, locks, TaskGroup, run) is aio source in `prelude.py`, built on them.
 
+mod blocking;
 pub mod clock;
 mod deadlock;
 mod event_loop;
@@ -56,6 +57,9 @@ pub struct Scheduler {
     pub trace_pending_output: String,
     /// `--shuffle SEED`: the generator that orders each iteration's ready handles.
     pub shuffle: Option<shuffle::Shuffle>,
+    /// Tracing: the last `except`/`finally` handler a CancelledError entered (its code
+    /// and handler address), to say where a delivered cancellation was caught.
+    pub cancel_caught: Option<(Rc<crate::bytecode::Code>, u32)>,
 }
 
 impl Scheduler {
@@ -76,6 +80,7 @@ impl Scheduler {
             trace_json: false,
             trace_pending_output: String::new(),
             shuffle: None,
+            cancel_caught: None,
         }
     }
 }
@@ -134,6 +139,11 @@ impl TimerHeap {
 
     pub fn peek(&self) -> Option<&TimerEntry> {
         self.items.first()
+    }
+
+    /// The timers in heap order (not sorted).
+    pub fn iter(&self) -> impl Iterator<Item = &TimerEntry> {
+        self.items.iter()
     }
 
     pub fn clear(&mut self) {

@@ -156,7 +156,18 @@ pub fn cancel(vm: &mut Vm, t: &Value, msg: Value) -> PyResult<bool> {
         return Ok(false);
     }
     if vm.sched.tracing {
-        crate::trace::emit(vm, crate::trace::Event::CancelRequested { task: t.clone() });
+        let msg = if msg.is_none() {
+            String::new()
+        } else {
+            vm.repr(&msg)?
+        };
+        let ev = crate::trace::Event::CancelRequested {
+            task: t.clone(),
+            by: vm.sched.current_task.clone(),
+            msg,
+            line: crate::trace::task_line(t),
+        };
+        crate::trace::emit(vm, ev);
     }
     td.num_cancels_requested
         .set(td.num_cancels_requested.get() + 1);
@@ -209,8 +220,15 @@ pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
         }
         td.must_cancel.set(false);
     }
-    *td.fut_waiter.borrow_mut() = Value::None;
-    if vm.sched.tracing {
+    // Tracing: a CancelledError arrives now if it is thrown in, or if the awaited future
+    // was cancelled (its result() raises it at the await).
+    let delivering = vm.sched.tracing
+        && (throw.as_ref().is_some_and(|e| exc_is(e, "CancelledError"))
+            || as_future(&td.fut_waiter.borrow())
+                .is_some_and(|w| w.state.get() == FutState::Cancelled));
+    let waiter = std::mem::take(&mut *td.fut_waiter.borrow_mut());
+    // A task cancelled before it started does not run at all: no "starts running".
+    if vm.sched.tracing && !(delivering && !td.started.get()) {
         crate::trace::emit(
             vm,
             crate::trace::Event::TaskRuns {
@@ -219,6 +237,23 @@ pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
             },
         );
     }
+    if delivering {
+        vm.sched.cancel_caught = None;
+        let awaited =
+            (td.num_cancels_requested.get() == 0 && as_future(&waiter).is_some()).then(|| {
+                match as_future(&waiter).and_then(|w| w.task.as_ref()) {
+                    Some(_) => crate::trace::task_label(&waiter),
+                    None => "Future".into(),
+                }
+            });
+        let ev = crate::trace::Event::CancelDelivered {
+            task: t.clone(),
+            line: crate::trace::task_line(t),
+            awaited,
+        };
+        crate::trace::emit(vm, ev);
+    }
+    drop(waiter);
     let prev_task = vm.sched.current_task.replace(t.clone());
     // Switch to the task's own stack of frames.
     let fiber = td.fiber.borrow_mut().take().unwrap_or_default();
@@ -229,6 +264,16 @@ pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
     vm.native_depth = outer_depth;
     let fiber = std::mem::replace(&mut vm.fiber, outer);
     vm.sched.current_task = prev_task;
+    if delivering && !matches!(&result, Err(e) if exc_is(e, "CancelledError")) {
+        let at = crate::trace::caught_at(vm.sched.cancel_caught.take());
+        crate::trace::emit(
+            vm,
+            crate::trace::Event::CancelCaught {
+                task: t.clone(),
+                at,
+            },
+        );
+    }
     match result {
         Ok(Exit::Returned(v)) => {
             drop(fiber);
@@ -274,7 +319,18 @@ pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
                             ),
                             Some(when),
                         ),
-                        _ => (crate::trace::describe_wait(&v), None),
+                        _ => match crate::trace::asyncio_call(t) {
+                            Some(f) if as_future(&v).is_some_and(|w| w.task.is_none()) => {
+                                let module = if f.contains('.') { "" } else { "asyncio." };
+                                (
+                                    format!(
+                                        "await {module}{f}(): it waits inside asyncio until a Future it made is resolved"
+                                    ),
+                                    None,
+                                )
+                            }
+                            _ => (crate::trace::describe_wait(&v), None),
+                        },
                     };
                     crate::trace::Event::TaskWaits {
                         task: t.clone(),
