@@ -228,7 +228,7 @@ pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
                 .is_some_and(|w| w.state.get() == FutState::Cancelled));
     let waiter = std::mem::take(&mut *td.fut_waiter.borrow_mut());
     // A task cancelled before it started does not run at all: no "starts running".
-    if vm.sched.tracing && !(delivering && !td.started.get()) {
+    if vm.sched.tracing && (td.started.get() || !delivering) {
         crate::trace::emit(
             vm,
             crate::trace::Event::TaskRuns {
