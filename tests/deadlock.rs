@@ -122,3 +122,43 @@ fn queue_join_after_the_consumer_died() {
         ],
     );
 }
+
+#[test]
+fn run_until_complete_on_a_future_nobody_resolves() {
+    expect_loop(
+        "run_until_complete_plain_future",
+        &[
+            "run_until_complete() waits for a Future created at line 4, and no task or callback is left that could resolve it",
+        ],
+    );
+}
+
+#[test]
+fn run_forever_without_a_stop() {
+    expect_loop(
+        "run_forever_without_stop",
+        &[
+            "loop.run_forever() runs until loop.stop() is called, and no task or callback is left that could call it",
+            "help: call loop.stop() from a task or a callback",
+        ],
+    );
+}
+
+/// A loop with no task at all.
+fn expect_loop(name: &str, needles: &[&str]) {
+    let file = format!("tests/deadlock/{name}.aio");
+    for virtual_time in [true, false] {
+        let (code, _, stderr) = run(&file, virtual_time);
+        assert_eq!(code, 1, "exit status of {file}\nstderr:\n{stderr}");
+        assert!(
+            stderr.contains("RuntimeError: deadlock: the event loop has nothing left to run"),
+            "{file}:\n{stderr}"
+        );
+        for n in needles {
+            assert!(
+                stderr.contains(n),
+                "stderr of {file} lacks {n:?}:\n{stderr}"
+            );
+        }
+    }
+}

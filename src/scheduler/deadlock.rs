@@ -112,9 +112,13 @@ pub fn deadlock_error(vm: &mut Vm, lp: &Value) -> Exc {
         .filter_map(|t| as_future(t).and_then(|f| read_stuck(t, f)))
         .collect();
 
-    let mut out = String::from(
-        "deadlock: every task is waiting, and nothing is left that could wake one up\n  \
-         (no task is ready, no timer is pending, no callback is scheduled: CPython would hang here forever)",
+    let headline = if stuck.is_empty() {
+        "deadlock: the event loop has nothing left to run and nothing that could wake it up"
+    } else {
+        "deadlock: every task is waiting, and nothing is left that could wake one up"
+    };
+    let mut out = format!(
+        "{headline}\n  (no task is ready, no timer is pending, no callback is scheduled: CPython would hang here forever)"
     );
     let mut helps: Vec<&str> = Vec::new();
 
@@ -195,8 +199,27 @@ pub fn deadlock_error(vm: &mut Vm, lp: &Value) -> Exc {
         }
     }
     if stuck.is_empty() {
-        out.push_str("\nthe loop waits on a Future that no task or callback is left to resolve");
-        helps.push(FUTURE_HELP);
+        let until = as_loop(lp).map(|l| l.until.borrow().clone());
+        match until.as_ref().and_then(|u| as_future(u).map(|f| (u, f))) {
+            Some((u, f)) => {
+                let what = if f.task.is_some() {
+                    crate::trace::task_label(u)
+                } else {
+                    "a Future".into()
+                };
+                let created = line_of(f.origin.get())
+                    .map(|l| format!(" created at line {l}"))
+                    .unwrap_or_default();
+                out.push_str(&format!(
+                    "\nrun_until_complete() waits for {what}{created}, and no task or callback is left that could resolve it"
+                ));
+                helps.push(FUTURE_HELP);
+            }
+            None => {
+                out.push_str("\nloop.run_forever() runs until loop.stop() is called, and no task or callback is left that could call it");
+                helps.push("call loop.stop() from a task or a callback (e.g. loop.call_later(1, loop.stop)), or run a coroutine with asyncio.run(main())");
+            }
+        }
     }
     let e = exc("RuntimeError", out);
     if !helps.is_empty() {

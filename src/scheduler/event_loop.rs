@@ -22,6 +22,7 @@ pub fn new_loop() -> Value {
         stopping: Cell::new(false),
         closed: Cell::new(false),
         tasks: RefCell::new(Default::default()),
+        until: RefCell::new(Value::None),
     }))
 }
 
@@ -287,7 +288,11 @@ pub fn run_until_complete(vm: &mut Vm, lp: &Value, fut: Value) -> PyResult<Value
     check_open(lp)?;
     let fut = task::ensure_future(vm, fut, Some(lp.clone()))?;
     future::add_done_callback(vm, &fut, FutCallback::StopLoop(lp.clone()));
+    let until = as_loop(lp).map(|l| l.until.replace(fut.clone()));
     let r = run_forever(vm, lp);
+    if let (Some(l), Some(prev)) = (as_loop(lp), until) {
+        *l.until.borrow_mut() = prev;
+    }
     if let Some(f) = as_future(&fut) {
         f.callbacks
             .borrow_mut()

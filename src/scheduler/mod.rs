@@ -244,6 +244,9 @@ pub struct LoopObj {
     /// Tasks of this loop, weakly (like CPython's WeakSet): a finished task nobody holds
     /// is freed at once. Dead and finished entries are pruned when the list doubles.
     pub tasks: RefCell<TaskList>,
+    /// The future `run_until_complete` waits for (None under a bare `run_forever`), for
+    /// deadlock messages.
+    pub until: RefCell<Value>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
