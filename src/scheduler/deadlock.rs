@@ -14,6 +14,9 @@ use crate::vm::{Fiber, Frame, Vm};
 
 const PRELUDE: &str = "<asyncio>";
 
+/// Stuck tasks (and gather children) listed by name; the rest are counted.
+const MAX_SHOWN: usize = 10;
+
 /// Where a future or task was created: the byte offset (plus one; 0 = unknown) in the
 /// program's source of the innermost frame that is the learner's code, not the prelude.
 /// Recorded for futures made by `create_future()`/`Future()` and for tasks, not for the
@@ -106,11 +109,19 @@ pub fn deadlock_error(vm: &mut Vm, lp: &Value) -> Exc {
     let pending = as_loop(lp)
         .map(|l| l.tasks.borrow().pending())
         .unwrap_or_default();
-    let stuck: Vec<Stuck> = pending
-        .iter()
+    let tasks: Vec<Value> = pending
+        .into_iter()
         .filter(|t| !crate::trace::internal(t))
-        .filter_map(|t| as_future(t).and_then(|f| read_stuck(t, f)))
         .collect();
+    let cycle = find_cycle(&tasks);
+    // A program with a million stuck tasks gets the first few, and every task of the cycle.
+    let mut shown: Vec<usize> = (0..tasks.len().min(MAX_SHOWN)).collect();
+    shown.extend(cycle.iter().flatten().filter(|&&i| i >= MAX_SHOWN));
+    let stuck: Vec<Stuck> = shown
+        .iter()
+        .filter_map(|&i| as_future(&tasks[i]).and_then(|f| read_stuck(&tasks[i], f)))
+        .collect();
+    let by_task = |t: &Value| stuck.iter().find(|s| s.task.is(t));
 
     let headline = if stuck.is_empty() {
         "deadlock: the event loop has nothing left to run and nothing that could wake it up"
@@ -122,16 +133,15 @@ pub fn deadlock_error(vm: &mut Vm, lp: &Value) -> Exc {
     );
     let mut helps: Vec<&str> = Vec::new();
 
-    let cycle = find_cycle(&stuck);
     if let Some(cycle) = &cycle {
+        let members: Vec<&Stuck> = cycle.iter().filter_map(|&i| by_task(&tasks[i])).collect();
         let mut s = String::from("\nwait cycle: ");
-        for (k, &i) in cycle.iter().enumerate() {
-            let st = &stuck[i];
-            let next = &stuck[cycle[(k + 1) % cycle.len()]];
+        for (k, st) in members.iter().enumerate() {
+            let next = members[(k + 1) % members.len()];
             if k == 0 {
                 s.push_str(&format!("{} (line {}: {})", st.label, st.line, st.text));
             }
-            if k + 1 == cycle.len() {
+            if k + 1 == members.len() {
                 s.push_str(&format!(
                     ", which awaits {}: none of them can finish before the others",
                     next.label
@@ -160,7 +170,7 @@ pub fn deadlock_error(vm: &mut Vm, lp: &Value) -> Exc {
         let in_cycle = |t: &Value| {
             cycle
                 .as_ref()
-                .is_some_and(|c| c.iter().any(|&i| stuck[i].task.is(t)))
+                .is_some_and(|c| c.iter().any(|&i| tasks[i].is(t)))
         };
         let Some(w) = as_future(&st.waiter) else {
             out.push_str("it is not waiting on anything the loop knows about");
@@ -180,15 +190,22 @@ pub fn deadlock_error(vm: &mut Vm, lp: &Value) -> Exc {
             continue;
         }
         if let Some(children) = &w.gather_children {
-            let waiting: Vec<String> = children
+            let waiting: Vec<&Value> = children
                 .iter()
                 .filter(|c| as_future(c).is_some_and(|f| f.state.get() == FutState::Pending))
-                .map(crate::trace::task_label)
                 .collect();
+            let mut names: Vec<String> = waiting
+                .iter()
+                .take(MAX_SHOWN)
+                .map(|c| crate::trace::task_label(c))
+                .collect();
+            if waiting.len() > MAX_SHOWN {
+                names.push(format!("{} more", waiting.len() - MAX_SHOWN));
+            }
             out.push_str(&format!(
                 "it awaits gather() of {}, which still waits for {}",
                 children.len(),
-                waiting.join(", ")
+                names.join(", ")
             ));
             continue;
         }
@@ -197,6 +214,12 @@ pub fn deadlock_error(vm: &mut Vm, lp: &Value) -> Exc {
         if !helps.contains(&help) {
             helps.push(help);
         }
+    }
+    if tasks.len() > shown.len() {
+        out.push_str(&format!(
+            "\n... and {} more tasks are stuck (not shown)",
+            tasks.len() - shown.len()
+        ));
     }
     if stuck.is_empty() {
         let until = as_loop(lp).map(|l| l.until.borrow().clone());
@@ -331,18 +354,38 @@ fn held_only_by_waiters(fut: &Value, stuck: &[Stuck]) -> bool {
     Rc::strong_count(rc) <= known
 }
 
-/// The first cycle of tasks awaiting tasks, as indices into `stuck`.
-fn find_cycle(stuck: &[Stuck]) -> Option<Vec<usize>> {
-    let next = |i: usize| stuck.iter().position(|s| s.task.is(&stuck[i].waiter));
-    for start in 0..stuck.len() {
-        let mut path = vec![start];
-        let mut cur = start;
-        while let Some(n) = next(cur) {
-            if let Some(pos) = path.iter().position(|&p| p == n) {
-                return Some(path[pos..].to_vec());
+/// The first cycle of tasks awaiting tasks, as indices into `tasks`. Each task awaits at
+/// most one thing, so following the links from every task in turn, never walking a task
+/// twice, takes linear time.
+fn find_cycle(tasks: &[Value]) -> Option<Vec<usize>> {
+    let index: std::collections::HashMap<usize, usize> =
+        tasks.iter().enumerate().map(|(i, t)| (t.id(), i)).collect();
+    let next = |i: usize| {
+        let td = as_future(&tasks[i])?.task.as_ref()?;
+        let w = td.fut_waiter.borrow();
+        as_future(&w)?.task.as_ref()?;
+        index.get(&w.id()).copied()
+    };
+    // 0: not seen; 1: on the current path; 2: done, leads to no new cycle.
+    let mut state = vec![0u8; tasks.len()];
+    for start in 0..tasks.len() {
+        let mut path = Vec::new();
+        let mut cur = Some(start);
+        while let Some(i) = cur {
+            match state[i] {
+                1 => {
+                    let pos = path.iter().position(|&p| p == i).unwrap_or(0);
+                    return Some(path[pos..].to_vec());
+                }
+                2 => break,
+                _ => {}
             }
-            path.push(n);
-            cur = n;
+            state[i] = 1;
+            path.push(i);
+            cur = next(i);
+        }
+        for i in path {
+            state[i] = 2;
         }
     }
     None
