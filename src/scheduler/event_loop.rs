@@ -115,13 +115,13 @@ fn run_once(vm: &mut Vm, lp: &Value) -> PyResult<()> {
             continue;
         }
         let cb = std::mem::replace(&mut *h.callback.borrow_mut(), Callback::Done);
-        if vm.sched.tracing {
-            let who = super::blocking::label(&cb);
-            let t0 = vm.sched.clock.peek();
-            run_callback(vm, lp, cb)?;
+        let traced = vm
+            .sched
+            .tracing
+            .then(|| (super::blocking::label(&cb), vm.sched.clock.peek()));
+        run_callback(vm, lp, cb)?;
+        if let Some((who, t0)) = traced {
             super::blocking::report(vm, l, t0, n - i - 1, who);
-        } else {
-            run_callback(vm, lp, cb)?;
         }
         vm.flush_warnings();
     }
