@@ -9,6 +9,7 @@ pub mod compiler;
 pub mod diagnostics;
 pub mod dict;
 pub mod disasm;
+pub mod explore;
 pub mod format;
 pub mod lexer;
 pub mod lint;
@@ -81,6 +82,8 @@ pub struct RunOptions {
     pub trace_json: bool,
     /// The program's arguments: `sys.argv[1:]`.
     pub args: Vec<String>,
+    /// `--shuffle SEED`: run each iteration's ready handles in a seeded random order.
+    pub shuffle: Option<u64>,
 }
 
 /// Run a program's source; returns the process exit status.
@@ -100,6 +103,7 @@ pub fn run_source(name: &str, text: &str, opts: &RunOptions) -> i32 {
     vm.sched.tracing = opts.trace || opts.trace_json;
     vm.sched.trace_json = opts.trace_json;
     vm.argv = opts.args.clone();
+    vm.sched.shuffle = opts.shuffle.map(scheduler::shuffle::Shuffle::new);
     let module = Rc::new(object::Module::new("__main__"));
     module.set("__name__", value::Value::str("__main__"));
     module.set("__file__", value::Value::str(name));

@@ -25,6 +25,14 @@ enum Command {
         /// Print the scheduler's decisions (as `aio trace`) between the program's output.
         #[arg(long)]
         trace: bool,
+        /// Run each loop iteration's ready handles in an order drawn from SEED (a race
+        /// that CPython's order hides shows up); the same seed gives the same run.
+        #[arg(long, value_name = "SEED")]
+        shuffle: Option<u64>,
+        /// Run the program in CPython's order and with shuffle seeds 1..=N (virtual time)
+        /// and report the distinct outputs with the seeds that gave each.
+        #[arg(long, value_name = "N", conflicts_with_all = ["shuffle", "trace"])]
+        explore: Option<u64>,
         file: String,
         /// Arguments for the program: `sys.argv[1:]` (everything after FILE, as with python3).
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
@@ -40,6 +48,9 @@ enum Command {
         /// program's output becomes `output` events). See docs/trace.md.
         #[arg(long, default_value = "text", value_parser = ["text", "json"])]
         format: String,
+        /// Shuffle each iteration's ready handles with SEED (see `aio run --shuffle`).
+        #[arg(long, value_name = "SEED")]
+        shuffle: Option<u64>,
         file: String,
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
@@ -102,6 +113,7 @@ fn run(command: Command) -> ExitCode {
         Command::Trace {
             real_time,
             format,
+            shuffle,
             file,
             args,
         } => {
@@ -114,12 +126,15 @@ fn run(command: Command) -> ExitCode {
                 trace: true,
                 trace_json: format == "json",
                 args,
+                shuffle,
             };
             ExitCode::from(aio::run_source(&file, &text, &opts) as u8)
         }
         Command::Run {
             virtual_time,
             trace,
+            shuffle,
+            explore,
             file,
             args,
         } => {
@@ -127,11 +142,15 @@ fn run(command: Command) -> ExitCode {
                 Ok(t) => t,
                 Err(c) => return c,
             };
+            if let Some(n) = explore {
+                return explore_schedules(&file, &args, n);
+            }
             let opts = aio::RunOptions {
                 virtual_time,
                 trace,
                 trace_json: false,
                 args,
+                shuffle,
             };
             ExitCode::from(aio::run_source(&file, &text, &opts) as u8)
         }
@@ -182,6 +201,20 @@ fn run(command: Command) -> ExitCode {
                     ExitCode::from(1)
                 }
             }
+        }
+    }
+}
+
+fn explore_schedules(file: &str, args: &[String], n: u64) -> ExitCode {
+    let report = std::env::current_exe().and_then(|exe| aio::explore::explore(&exe, file, args, n));
+    match report {
+        Ok(r) => {
+            print!("{r}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("aio: cannot run the program again to explore its schedules: {e}");
+            ExitCode::from(1)
         }
     }
 }
