@@ -3,6 +3,10 @@
 //! Events are data, emitted at one place per decision. When tracing is off the cost is one
 //! `if vm.sched.tracing` test at each of those places; nothing is built.
 
+mod tree;
+
+pub use tree::{TaskInfo, TaskState, Wait, awaited_by, snapshot, task_frames, task_tree};
+
 use crate::scheduler::as_future;
 use crate::value::Value;
 use crate::vm::Vm;

@@ -52,6 +52,9 @@ pub struct Scheduler {
     pub trace_json: bool,
     /// Program output not yet ended by a newline (JSON traces wrap whole lines).
     pub trace_pending_output: String,
+    /// (future, waiter) pairs from `future_add_to_awaited_by` (TaskGroup registers its
+    /// children this way), for the call graph; held weakly.
+    pub awaited_by: Vec<(std::rc::Weak<NativeObj>, std::rc::Weak<NativeObj>)>,
 }
 
 impl Scheduler {
@@ -71,6 +74,7 @@ impl Scheduler {
             trace_iterations: 0,
             trace_json: false,
             trace_pending_output: String::new(),
+            awaited_by: Vec::new(),
         }
     }
 }
@@ -125,6 +129,11 @@ impl TimerHeap {
 
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
+    }
+
+    /// The timers in heap order (not sorted).
+    pub fn iter(&self) -> impl Iterator<Item = &TimerEntry> {
+        self.items.iter()
     }
 
     pub fn peek(&self) -> Option<&TimerEntry> {
