@@ -3,9 +3,14 @@
 //! Events are data, emitted at one place per decision. When tracing is off the cost is one
 //! `if vm.sched.tracing` test at each of those places; nothing is built.
 
+mod chrome;
+mod html;
+mod step;
 mod tree;
+mod view;
 
 pub use tree::{TaskInfo, TaskState, Wait, awaited_by, snapshot, task_frames, task_tree};
+pub use view::{Category, Options, Record, Recorder, StepMode, View};
 
 use crate::scheduler::as_future;
 use crate::value::Value;
@@ -110,24 +115,17 @@ pub fn emit(vm: &mut Vm, ev: Event) {
         // An iteration is announced with the first event that happens in it.
         Event::Iteration { ready, timers } => {
             vm.sched.trace_iteration = Some((*ready, *timers));
+            vm.sched.trace_view.header = None;
+            if vm.sched.trace_view.opts.tree {
+                vm.sched.trace_view.tree = Some(task_tree(vm));
+            }
             return;
         }
         _ => {}
     }
     if let Some((ready, timers)) = vm.sched.trace_iteration.take() {
         vm.sched.trace_iterations += 1;
-        let n = vm.sched.trace_iterations;
-        let line = if vm.sched.trace_json {
-            format!(
-                "{{\"t\":{now:.6},\"event\":\"iteration\",\"n\":{n},\"ready\":{ready},\"timers\":{timers}}}\n"
-            )
-        } else {
-            format!(
-                "t={now:.3}  ── iteration {n}: {ready} ready, {timers} timer{} pending\n",
-                if timers == 1 { "" } else { "s" }
-            )
-        };
-        vm.write_raw(&line);
+        vm.sched.trace_view.header = Some((vm.sched.trace_iterations, ready, timers));
     }
     let kind = match &ev {
         Event::Iteration { .. } => "iteration",
@@ -148,6 +146,20 @@ pub fn emit(vm: &mut Vm, ev: Event) {
         Event::TaskWaits { line, wakes_at, .. } => (Some(*line), *wakes_at),
         Event::Idle { until } => (None, Some(*until)),
         _ => (None, None),
+    };
+    let subject = match &ev {
+        Event::TaskCreated { task, .. }
+        | Event::TaskRuns { task, .. }
+        | Event::TaskWaits { task, .. }
+        | Event::TaskYields { task, .. }
+        | Event::TaskDone { task, .. }
+        | Event::CancelRequested { task } => Some(task.clone()),
+        Event::TimerDue { task } => task.clone(),
+        _ => None,
+    };
+    let creator = match &ev {
+        Event::TaskCreated { by, .. } => by.clone(),
+        _ => None,
     };
     let (who, text) = match ev {
         Event::Iteration { .. } => return,
@@ -207,6 +219,25 @@ pub fn emit(vm: &mut Vm, ev: Event) {
             "the awaited future is done: the loop stops after this iteration".into(),
         ),
     };
+    if vm.sched.trace_view.recorder.is_some() {
+        record(
+            vm,
+            now,
+            kind,
+            subject.as_ref(),
+            creator.as_ref(),
+            &who,
+            &text,
+            src_line,
+            wakes_at,
+        );
+    }
+    if !vm.sched.trace_view.shows(kind, subject.as_ref()) || vm.sched.trace_view.opts.quiet {
+        return;
+    }
+    if let Some(header) = vm.sched.trace_view.header.take() {
+        announce_iteration(vm, now, header);
+    }
     let line = if vm.sched.trace_json {
         let mut o = format!(
             "{{\"t\":{now:.6},\"event\":\"{kind}\",\"who\":{},\"text\":{}",
@@ -225,10 +256,112 @@ pub fn emit(vm: &mut Vm, ev: Event) {
         format!("t={now:.3}  {who:<18} {text}\n")
     };
     vm.write_raw(&line);
+    if vm.sched.trace_view.opts.step == Some(StepMode::Event) {
+        step::pause(vm);
+    }
+}
+
+/// Print an iteration's header (and, with `--tree`, the task tree as it began).
+fn announce_iteration(vm: &mut Vm, now: f64, (n, ready, timers): (u64, usize, usize)) {
+    if vm.sched.trace_view.opts.step == Some(StepMode::Iteration) && n > 1 {
+        step::pause(vm);
+    }
+    let tree = vm.sched.trace_view.tree.take();
+    let mut out = if vm.sched.trace_json {
+        format!(
+            "{{\"t\":{now:.6},\"event\":\"iteration\",\"n\":{n},\"ready\":{ready},\"timers\":{timers}}}\n"
+        )
+    } else {
+        format!(
+            "t={now:.3}  ── iteration {n}: {ready} ready, {timers} timer{} pending\n",
+            if timers == 1 { "" } else { "s" }
+        )
+    };
+    if let Some(lines) = tree {
+        if vm.sched.trace_json {
+            let items: Vec<String> = lines.iter().map(|l| json_str(l)).collect();
+            out.push_str(&format!(
+                "{{\"t\":{now:.6},\"event\":\"tasks\",\"n\":{n},\"lines\":[{}]}}\n",
+                items.join(",")
+            ));
+        } else if lines.is_empty() {
+            out.push_str("         tasks: none alive\n");
+        } else {
+            for (i, l) in lines.iter().enumerate() {
+                let head = if i == 0 { "tasks:" } else { "" };
+                out.push_str(&format!("         {head:<6} {l}\n"));
+            }
+        }
+    }
+    vm.write_raw(&out);
+}
+
+/// Keep an event for the timeline page and the Chrome trace.
+#[allow(clippy::too_many_arguments)]
+fn record(
+    vm: &mut Vm,
+    now: f64,
+    kind: &'static str,
+    subject: Option<&Value>,
+    creator: Option<&Value>,
+    who: &str,
+    text: &str,
+    line: Option<usize>,
+    until: Option<f64>,
+) {
+    let iteration = vm.sched.trace_iterations;
+    let Some(rec) = vm.sched.trace_view.recorder.as_mut() else {
+        return;
+    };
+    let lane = subject.and_then(|t| rec.lane(t));
+    let links = creator.and_then(|c| rec.lane(c)).into_iter().collect();
+    rec.push(
+        Record {
+            t: now,
+            iteration,
+            kind,
+            lane,
+            who: who.to_string(),
+            text: text.to_string(),
+            line,
+            until,
+            links,
+        },
+        subject,
+    );
+}
+
+/// The program wrote `s`: keep its lines in the record (for the timeline's event log).
+pub fn record_output(vm: &mut Vm, s: &str) {
+    let now = vm.sched.clock.peek();
+    let n = vm.sched.trace_iterations;
+    if let Some(rec) = vm.sched.trace_view.recorder.as_mut() {
+        rec.output(s, now, n);
+    }
+}
+
+/// The run is over: write the `--html` and `--chrome` files from the record.
+pub fn write_files(vm: &mut Vm, file: &str, source: &str) -> Result<(), String> {
+    let Some(rec) = vm.sched.trace_view.recorder.as_mut() else {
+        return Ok(());
+    };
+    rec.finish();
+    let opts = vm.sched.trace_view.opts.clone();
+    if let Some(path) = &opts.html {
+        let page = html::page(rec, file, source);
+        std::fs::write(path, page).map_err(|e| format!("can't write {}: {e}", path.display()))?;
+        eprintln!("aio: wrote the timeline to {}", path.display());
+    }
+    if let Some(path) = &opts.chrome {
+        let json = chrome::trace_events(rec);
+        std::fs::write(path, json).map_err(|e| format!("can't write {}: {e}", path.display()))?;
+        eprintln!("aio: wrote the Chrome trace to {}", path.display());
+    }
+    Ok(())
 }
 
 /// A JSON string literal.
-fn json_str(s: &str) -> String {
+pub(crate) fn json_str(s: &str) -> String {
     let mut o = String::with_capacity(s.len() + 2);
     o.push('"');
     for c in s.chars() {

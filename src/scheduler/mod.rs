@@ -55,6 +55,8 @@ pub struct Scheduler {
     /// (future, waiter) pairs from `future_add_to_awaited_by` (TaskGroup registers its
     /// children this way), for the call graph; held weakly.
     pub awaited_by: Vec<(std::rc::Weak<NativeObj>, std::rc::Weak<NativeObj>)>,
+    /// `aio trace`'s filters, tree, stepping and event record.
+    pub trace_view: crate::trace::View,
 }
 
 impl Scheduler {
@@ -75,6 +77,7 @@ impl Scheduler {
             trace_json: false,
             trace_pending_output: String::new(),
             awaited_by: Vec::new(),
+            trace_view: Default::default(),
         }
     }
 }

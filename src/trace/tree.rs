@@ -16,6 +16,8 @@ pub struct FrameInfo {
     pub file: String,
     pub qualname: String,
     pub line: usize,
+    /// The text of that line.
+    pub text: String,
     /// "async", "async generator", "generator" or "" for a plain function.
     pub kind: &'static str,
     /// The coroutine or generator the frame belongs to.
@@ -80,6 +82,7 @@ fn frame_line(fr: &Frame) -> usize {
 }
 
 fn frame_info(fr: &Frame) -> FrameInfo {
+    let line = frame_line(fr);
     let kind = match fr.owner.as_ref().map(|g| g.kind) {
         Some(GenKind::Coroutine) => "async",
         Some(GenKind::AsyncGen) => "async generator",
@@ -89,7 +92,8 @@ fn frame_info(fr: &Frame) -> FrameInfo {
     FrameInfo {
         file: fr.code.source.name.clone(),
         qualname: fr.code.qualname.to_string(),
-        line: frame_line(fr),
+        line,
+        text: crate::span::line_text(&fr.code.source.text, line).to_string(),
         kind,
         owner: fr.owner.clone().map(Value::Gen),
         internal: fr.code.source.name == "<asyncio>",
@@ -149,15 +153,19 @@ fn state_of(vm: &Vm, lp: &Value, t: &Value, frames: &[FrameInfo]) -> TaskState {
     if let Some(children) = &w.gather_children {
         return TaskState::Waiting(Wait::Gather(children.clone()));
     }
-    // A sleep's future is resolved by a timer: find it to say when.
+    // A sleep's future is resolved by a timer (still pending, or due and moved to the
+    // ready queue): find it to say when.
+    let ends_sleep = |h: &crate::scheduler::HandleObj| match &*h.callback.borrow() {
+        Callback::SetResultUnlessCancelled { fut, .. } if fut.is(&waiter) => h.when,
+        _ => None,
+    };
     let until = l.and_then(|l| {
-        l.timers
-            .borrow()
+        let timers = l.timers.borrow();
+        let ready = l.ready.borrow();
+        timers
             .iter()
-            .find_map(|e| match &*e.handle.callback.borrow() {
-                Callback::SetResultUnlessCancelled { fut, .. } if fut.is(&waiter) => Some(e.when),
-                _ => None,
-            })
+            .find_map(|e| ends_sleep(&e.handle))
+            .or_else(|| ready.iter().find_map(|h| ends_sleep(h)))
     });
     if let Some(until) = until {
         return TaskState::Waiting(Wait::Sleep { until });
@@ -242,9 +250,6 @@ fn headline(info: &TaskInfo) -> String {
     let user: Vec<&FrameInfo> = info.frames.iter().filter(|f| !f.internal).collect();
     let mut s = info.label.clone();
     match user.split_first() {
-        None if matches!(info.state, TaskState::Ready { started: false }) => {
-            s.push_str(" (not started)")
-        }
         None => {}
         Some((root, rest)) => {
             s.push_str(&format!(" (line {})", root.line));
@@ -281,12 +286,12 @@ pub fn render(infos: &[TaskInfo]) -> Vec<String> {
         .iter()
         .filter(|i| !awaited.iter().any(|a| a.is(&i.task)));
     for info in roots {
-        draw(infos, info, "", "", &mut out, &mut shown);
+        draw(infos, info, "• ", "  ", &mut out, &mut shown);
     }
     // Tasks only reachable through a cycle of awaits (a deadlock) are still listed.
     for info in infos {
         if !shown.iter().any(|s| s.is(&info.task)) {
-            draw(infos, info, "", "", &mut out, &mut shown);
+            draw(infos, info, "• ", "  ", &mut out, &mut shown);
         }
     }
     out
