@@ -116,6 +116,13 @@ pub fn emit(vm: &mut Vm, ev: Event) {
         Event::Iteration { ready, timers } => {
             vm.sched.trace_iteration = Some((*ready, *timers));
             vm.sched.trace_view.header = None;
+            // Between two iterations: the ready queue is exactly the next iteration's.
+            if vm.sched.trace_view.opts.step == Some(StepMode::Iteration)
+                && vm.sched.trace_iterations > 0
+                && !vm.sched.trace_view.opts.quiet
+            {
+                step::pause(vm);
+            }
             if vm.sched.trace_view.opts.tree {
                 vm.sched.trace_view.tree = Some(task_tree(vm));
             }
@@ -263,9 +270,6 @@ pub fn emit(vm: &mut Vm, ev: Event) {
 
 /// Print an iteration's header (and, with `--tree`, the task tree as it began).
 fn announce_iteration(vm: &mut Vm, now: f64, (n, ready, timers): (u64, usize, usize)) {
-    if vm.sched.trace_view.opts.step == Some(StepMode::Iteration) && n > 1 {
-        step::pause(vm);
-    }
     let tree = vm.sched.trace_view.tree.take();
     let mut out = if vm.sched.trace_json {
         format!(

@@ -4,7 +4,7 @@
 
 use std::io::BufRead;
 
-use crate::scheduler::{Callback, as_loop};
+use crate::scheduler::{Callback, FutCallback, as_future, as_loop};
 use crate::vm::Vm;
 
 use super::{TaskState, Wait};
@@ -25,14 +25,26 @@ fn describe(cb: &Callback) -> String {
             format!("callback {name}({})", shown.join(", "))
         }
         Callback::StopLoop { .. } => "stop the loop".into(),
-        Callback::SetResultUnlessCancelled { .. } => "end a sleep".into(),
+        Callback::SetResultUnlessCancelled { fut, .. } => {
+            // The sleeping task is the one whose wake-up is the future's callback.
+            let sleeper = as_future(fut).and_then(|f| {
+                f.callbacks.borrow().iter().find_map(|c| match c {
+                    FutCallback::Wakeup(t) => Some(super::task_label(t)),
+                    _ => None,
+                })
+            });
+            match sleeper {
+                Some(t) => format!("end the sleep of {t}"),
+                None => "end a sleep".into(),
+            }
+        }
         Callback::Done => "nothing (already run)".into(),
     }
 }
 
 /// The loop's state, for the teacher: ready queue, timers, tasks.
 pub fn status(vm: &Vm) -> Vec<String> {
-    let mut out = Vec::new();
+    let mut out = vec![format!("   clock:       t={:.3}", vm.sched.clock.peek())];
     let lp = vm
         .sched
         .running_loop
@@ -90,7 +102,8 @@ pub fn status(vm: &Vm) -> Vec<String> {
             TaskState::Waiting(Wait::Future { inside: Some(f) }) => {
                 format!("awaits a Future in {f}()")
             }
-            TaskState::Waiting(_) => "awaits a Future".to_string(),
+            TaskState::Waiting(Wait::Future { inside: None }) => "awaits a Future".to_string(),
+            TaskState::Waiting(Wait::Nothing) => "about to run".to_string(),
         };
         let src = t
             .frames
@@ -100,7 +113,8 @@ pub fn status(vm: &Vm) -> Vec<String> {
             .map(|f| format!("line {}: {}", f.line, f.text.trim()))
             .unwrap_or_default();
         let head = if i == 0 { "tasks:" } else { "" };
-        out.push(format!("   {head:<12} {:<18} {state:<26} {src}", t.label));
+        let row = format!("   {head:<12} {:<18} {state:<26} {src}", t.label);
+        out.push(row.trim_end().to_string());
     }
     out
 }

@@ -48,8 +48,8 @@ pub enum Wait {
     Future {
         inside: Option<String>,
     },
-    /// Neither ready nor waiting on anything the loop knows (e.g. a task stopped outside
-    /// its loop).
+    /// Neither ready nor waiting on anything: its step is about to run (the trace looks
+    /// at it just before the step begins).
     Nothing,
 }
 
@@ -315,7 +315,7 @@ fn draw(
                 line.push_str(": ready, resumes in this iteration")
             }
             TaskState::Ready { started: false } => line.push_str(": ready to start"),
-            TaskState::Waiting(Wait::Nothing) => line.push_str(": suspended"),
+            TaskState::Waiting(Wait::Nothing) => line.push_str(": about to run"),
             TaskState::Waiting(Wait::Sleep { until }) => {
                 line.push_str(&format!(" → awaits sleep until t={until:.3}"))
             }
