@@ -398,16 +398,17 @@ pub fn task_line(t: &Value) -> usize {
         return 0;
     };
     let fiber = td.fiber.borrow();
-    let Some(fr) = fiber.as_ref().and_then(|fb| fb.frames.last()) else {
-        return 0;
-    };
-    let span = fr
-        .code
-        .spans
-        .get(fr.ip as usize)
-        .copied()
-        .unwrap_or_default();
-    crate::span::line_col(&fr.code.source.text, span.start as usize).0
+    // The learner's line, not one inside the asyncio prelude (Queue.get, Lock.acquire).
+    fiber
+        .as_ref()
+        .and_then(|fb| {
+            fb.frames
+                .iter()
+                .rev()
+                .find(|fr| fr.code.source.name != "<asyncio>")
+        })
+        .map(tree::frame_line)
+        .unwrap_or(0)
 }
 
 /// What a task waits on, in words.

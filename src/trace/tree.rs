@@ -72,7 +72,7 @@ fn current_loop(vm: &Vm) -> Option<Value> {
 
 /// The source line a frame is at: a suspended `await` re-runs its SEND, any other frame
 /// is past the instruction that called.
-fn frame_line(fr: &Frame) -> usize {
+pub(super) fn frame_line(fr: &Frame) -> usize {
     let ip = match fr.code.ops.get(fr.ip as usize) {
         Some(Op::Send(_)) => fr.ip,
         _ => fr.ip.saturating_sub(1),
