@@ -172,7 +172,7 @@ fn timeline_page_draws_a_lane_for_every_task() {
     );
     // Task-1 waits on Task-2 (dashed arrow), and is woken when it finishes.
     assert!(say.contains("class=\"arrow-await\"") && say.contains("class=\"arrow-wake\""));
-    assert!(say.contains("Task-2 say_after") && say.contains("asyncio.sleep(2) → t=2.000"));
+    assert!(say.contains("Task-2 say_after") && say.contains(">sleep(2) → t=2.000<"));
     let _ = std::fs::remove_dir_all(&dir);
 }
 
