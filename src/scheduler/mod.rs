@@ -5,6 +5,7 @@
 //! Loops, futures, tasks and handles are native; the higher-level API (gather, wait,
 //! queues, locks, TaskGroup, run) is aio source in `prelude.py`, built on them.
 
+mod awaited_by;
 pub mod clock;
 mod event_loop;
 mod future;
@@ -52,9 +53,8 @@ pub struct Scheduler {
     pub trace_json: bool,
     /// Program output not yet ended by a newline (JSON traces wrap whole lines).
     pub trace_pending_output: String,
-    /// (future, waiter) pairs from `future_add_to_awaited_by` (TaskGroup registers its
-    /// children this way), for the call graph; held weakly.
-    pub awaited_by: Vec<(std::rc::Weak<NativeObj>, std::rc::Weak<NativeObj>)>,
+    /// Relations from `future_add_to_awaited_by`, for the call graph.
+    pub awaited_by: awaited_by::AwaitedBy,
     /// `aio trace`'s filters, tree, stepping and event record.
     pub trace_view: crate::trace::View,
 }
@@ -76,7 +76,7 @@ impl Scheduler {
             trace_iterations: 0,
             trace_json: false,
             trace_pending_output: String::new(),
-            awaited_by: Vec::new(),
+            awaited_by: Default::default(),
             trace_view: Default::default(),
         }
     }

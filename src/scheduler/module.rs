@@ -201,23 +201,14 @@ pub fn asyncio_module(vm: &mut Vm) -> PyResult<Value> {
                 && as_future(&a.pos[0]).is_some()
                 && as_future(&a.pos[1]).is_some()
             {
-                vm.sched
-                    .awaited_by
-                    .retain(|(f, w)| f.strong_count() > 0 && w.strong_count() > 0);
-                vm.sched
-                    .awaited_by
-                    .push((Rc::downgrade(f), Rc::downgrade(w)));
+                vm.sched.awaited_by.add(f, w);
             }
             Ok(Value::None)
         }),
         ("future_discard_from_awaited_by", |vm, a| {
             need(&a, 2, "future_discard_from_awaited_by()")?;
-            let (f, w) = (a.pos[0].clone(), a.pos[1].clone());
-            if let Some(i) = vm.sched.awaited_by.iter().position(|(pf, pw)| {
-                pf.upgrade().is_some_and(|x| Value::Native(x).is(&f))
-                    && pw.upgrade().is_some_and(|x| Value::Native(x).is(&w))
-            }) {
-                vm.sched.awaited_by.remove(i);
+            if let (Value::Native(f), Value::Native(w)) = (&a.pos[0], &a.pos[1]) {
+                vm.sched.awaited_by.discard(f, w);
             }
             Ok(Value::None)
         }),

@@ -2,8 +2,6 @@
 //! it waits on, drawn as a tree (a task awaited by another is drawn inside that task's
 //! line, gather() children as branches). Used by `aio trace --tree`, `--step` and the REPL.
 
-use std::rc::Rc;
-
 use crate::bytecode::Op;
 use crate::object::GenKind;
 use crate::scheduler::{Callback, FutState, as_future, as_loop};
@@ -227,18 +225,11 @@ pub fn awaited_by(vm: &Vm, fut: &Value) -> Vec<Value> {
             out.push(t);
         }
     }
-    for (f, waiter) in &vm.sched.awaited_by {
-        if let (Some(f), Some(waiter)) = (f.upgrade(), waiter.upgrade()) {
-            let waiter = Value::Native(waiter);
-            if Rc::ptr_eq(
-                &f,
-                match fut {
-                    Value::Native(n) => n,
-                    _ => continue,
-                },
-            ) && !out.iter().any(|o| o.is(&waiter))
-            {
-                out.push(waiter);
+    if let Value::Native(f) = fut {
+        for w in vm.sched.awaited_by.waiters(f) {
+            let w = Value::Native(w);
+            if !out.iter().any(|o| o.is(&w)) {
+                out.push(w);
             }
         }
     }
