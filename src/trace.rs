@@ -317,6 +317,9 @@ fn record(
     let Some(rec) = vm.sched.trace_view.recorder.as_mut() else {
         return;
     };
+    if rec.full() {
+        return;
+    }
     let lane = subject.and_then(|t| rec.lane(t));
     let links = creator.and_then(|c| rec.lane(c)).into_iter().collect();
     rec.push(
@@ -350,6 +353,12 @@ pub fn write_files(vm: &mut Vm, file: &str, source: &str) -> Result<(), String> 
         return Ok(());
     };
     rec.finish();
+    if rec.truncated {
+        eprintln!(
+            "aio: the program made too many scheduler events: only the first {} are kept",
+            view::MAX_RECORDS
+        );
+    }
     let opts = vm.sched.trace_view.opts.clone();
     if let Some(path) = &opts.html {
         let page = html::page(rec, file, source);

@@ -336,3 +336,32 @@ fn every_example_traces_in_every_format() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_huge_run_keeps_the_first_events_and_says_so() {
+    let dir = temp_dir("huge");
+    let prog = dir.join("spin.aio");
+    std::fs::write(
+        &prog,
+        "import asyncio\n\n\nasync def main():\n    for _ in range(12000):\n        await asyncio.sleep(0)\n    print('done')\n\n\nasyncio.run(main())\n",
+    )
+    .expect("write program");
+    let page = dir.join("spin.html");
+    let out = aio()
+        .arg("trace")
+        .arg("--html")
+        .arg(&page)
+        .arg(&prog)
+        .output()
+        .expect("aio trace --html");
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "done\n");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("only the first 20000 are kept"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = std::fs::read_to_string(&page).expect("page");
+    assert!(html.contains("\"truncated\":true"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

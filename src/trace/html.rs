@@ -52,7 +52,7 @@ fn data(rec: &Recorder, file: &str, source: &str) -> String {
         })
         .collect();
     o.push_str(&events.join(",\n"));
-    o.push_str("]}");
+    o.push_str(&format!("],\"truncated\":{}}}", rec.truncated));
     // Inside a <script> element, "</" must not appear.
     o.replace("</", "<\\/")
 }

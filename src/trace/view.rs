@@ -111,9 +111,23 @@ pub struct Recorder {
     unresolved_wait: Option<(usize, Value)>,
     /// Program output not yet ended by a newline.
     partial_output: String,
+    /// Events stopped being kept at MAX_RECORDS.
+    pub truncated: bool,
 }
 
+/// The most events kept: a page with more would be too big for a browser to draw (and for
+/// a class to read); tracing a million tasks is for the text trace.
+pub const MAX_RECORDS: usize = 20_000;
+
 impl Recorder {
+    /// Whether no more events are kept (and so notes it).
+    pub fn full(&mut self) -> bool {
+        if self.records.len() >= MAX_RECORDS {
+            self.truncated = true;
+        }
+        self.truncated
+    }
+
     /// The lane of task `t`, adding one the first time it is seen. Lanes hold the task
     /// weakly: the allocation (and so its address) stays unique while they do.
     pub fn lane(&mut self, t: &Value) -> Option<usize> {
@@ -153,6 +167,9 @@ impl Recorder {
 
     pub fn push(&mut self, rec: Record, subject: Option<&Value>) {
         self.resolve_wait();
+        if self.full() {
+            return;
+        }
         if rec.kind == "task_suspended"
             && let Some(t) = subject
         {
