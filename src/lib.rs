@@ -80,6 +80,8 @@ pub struct RunOptions {
     pub trace: bool,
     /// The trace as JSON lines (program output becomes `output` events).
     pub trace_json: bool,
+    /// Filters, task trees, stepping and the timeline files of `aio trace`.
+    pub trace_opts: trace::Options,
     /// The program's arguments: `sys.argv[1:]`.
     pub args: Vec<String>,
     /// `--shuffle SEED`: run each iteration's ready handles in a seeded random order.
@@ -102,6 +104,7 @@ pub fn run_source(name: &str, text: &str, opts: &RunOptions) -> i32 {
     let mut vm = vm::Vm::new(opts.virtual_time);
     vm.sched.tracing = opts.trace || opts.trace_json;
     vm.sched.trace_json = opts.trace_json;
+    vm.sched.trace_view = trace::View::new(opts.trace_opts.clone());
     vm.argv = opts.args.clone();
     vm.sched.shuffle = opts.shuffle.map(scheduler::shuffle::Shuffle::new);
     let module = Rc::new(object::Module::new("__main__"));
@@ -119,6 +122,10 @@ pub fn run_source(name: &str, text: &str, opts: &RunOptions) -> i32 {
     }
     vm.flush_warnings();
     vm.flush();
+    if let Err(e) = trace::write_files(&mut vm, name, text) {
+        eprintln!("aio trace: {e}");
+        return 1;
+    }
     status
 }
 

@@ -51,6 +51,30 @@ enum Command {
         /// Shuffle each iteration's ready handles with SEED (see `aio run --shuffle`).
         #[arg(long, value_name = "SEED")]
         shuffle: Option<u64>,
+        /// Show only these groups of events: tasks, timers, callbacks, futures
+        /// (comma-separated).
+        #[arg(long, value_delimiter = ',', value_name = "GROUPS")]
+        only: Vec<String>,
+        /// Show only the events of this task: its name (`Task-2`), its coroutine's name
+        /// (`say_after`), or both (`"Task-2 say_after"`).
+        #[arg(long, value_name = "NAME")]
+        task: Option<String>,
+        /// Print the task tree (every live task and what it awaits) at each iteration.
+        #[arg(long)]
+        tree: bool,
+        /// Pause after each event (`--step`) or each loop iteration (`--step=iteration`),
+        /// showing the ready queue, timers and tasks; Enter: next, c: continue, q: quit.
+        #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "event",
+              value_parser = ["event", "iteration"], value_name = "UNIT")]
+        step: Option<String>,
+        /// Write the timeline page (one self-contained HTML file) here instead of printing
+        /// the trace.
+        #[arg(long, value_name = "OUT.html")]
+        html: Option<std::path::PathBuf>,
+        /// Write the trace in Chrome's trace-event format (for Perfetto) here instead of
+        /// printing it.
+        #[arg(long, value_name = "OUT.json")]
+        chrome: Option<std::path::PathBuf>,
         file: String,
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
@@ -114,17 +138,51 @@ fn run(command: Command) -> ExitCode {
             real_time,
             format,
             shuffle,
+            only,
+            task,
+            tree,
+            step,
+            html,
+            chrome,
             file,
             args,
         } => {
+            let mut groups = Vec::new();
+            for g in &only {
+                match aio::trace::Category::parse(g) {
+                    Ok(c) => groups.push(c),
+                    Err(e) => {
+                        eprintln!("aio trace: --only: {e}");
+                        return ExitCode::from(2);
+                    }
+                }
+            }
             let text = match read(&file) {
                 Ok(t) => t,
                 Err(c) => return c,
             };
+            let step = step.map(|s| {
+                if s == "iteration" {
+                    aio::trace::StepMode::Iteration
+                } else {
+                    aio::trace::StepMode::Event
+                }
+            });
+            let to_file = html.is_some() || chrome.is_some();
             let opts = aio::RunOptions {
                 virtual_time: !real_time,
                 trace: true,
-                trace_json: format == "json",
+                trace_json: format == "json" && !to_file,
+                trace_opts: aio::trace::Options {
+                    only: groups,
+                    task,
+                    tree,
+                    step,
+                    record: to_file,
+                    quiet: to_file,
+                    html,
+                    chrome,
+                },
                 args,
                 shuffle,
             };
@@ -149,6 +207,7 @@ fn run(command: Command) -> ExitCode {
                 virtual_time,
                 trace,
                 trace_json: false,
+                trace_opts: Default::default(),
                 args,
                 shuffle,
             };

@@ -3,6 +3,15 @@
 //! Events are data, emitted at one place per decision. When tracing is off the cost is one
 //! `if vm.sched.tracing` test at each of those places; nothing is built.
 
+mod chrome;
+mod html;
+mod step;
+mod tree;
+mod view;
+
+pub use tree::{TaskInfo, TaskState, Wait, awaited_by, snapshot, task_frames, task_tree};
+pub use view::{Category, Options, Record, Recorder, StepMode, View};
+
 use crate::scheduler::as_future;
 use crate::value::Value;
 use crate::vm::Vm;
@@ -132,32 +141,24 @@ pub fn emit(vm: &mut Vm, ev: Event) {
         // An iteration is announced with the first event that happens in it.
         Event::Iteration { ready, timers } => {
             vm.sched.trace_iteration = Some((*ready, *timers));
+            vm.sched.trace_view.header = None;
+            // Between two iterations: the ready queue is exactly the next iteration's.
+            if vm.sched.trace_view.opts.step == Some(StepMode::Iteration)
+                && vm.sched.trace_iterations > 0
+                && !vm.sched.trace_view.opts.quiet
+            {
+                step::pause(vm);
+            }
+            if vm.sched.trace_view.opts.tree {
+                vm.sched.trace_view.tree = Some(task_tree(vm));
+            }
             return;
         }
         _ => {}
     }
     if let Some((ready, timers)) = vm.sched.trace_iteration.take() {
         vm.sched.trace_iterations += 1;
-        let n = vm.sched.trace_iterations;
-        // Under --shuffle, a batch of two or more ran in the generator's order.
-        let shuffled = vm.sched.shuffle.is_some() && ready > 1;
-        let line = if vm.sched.trace_json {
-            format!(
-                "{{\"t\":{now:.6},\"event\":\"iteration\",\"n\":{n},\"ready\":{ready},\"timers\":{timers}{}}}\n",
-                if shuffled { ",\"shuffled\":true" } else { "" }
-            )
-        } else {
-            format!(
-                "t={now:.3}  ── iteration {n}: {ready} ready, {timers} timer{} pending{}\n",
-                if timers == 1 { "" } else { "s" },
-                if shuffled {
-                    " (run in shuffled order)"
-                } else {
-                    ""
-                }
-            )
-        };
-        vm.write_raw(&line);
+        vm.sched.trace_view.header = Some((vm.sched.trace_iterations, ready, timers));
     }
     let kind = match &ev {
         Event::Iteration { .. } => "iteration",
@@ -184,6 +185,22 @@ pub fn emit(vm: &mut Vm, ev: Event) {
         Event::TaskWaits { line, wakes_at, .. } => (Some(*line), *wakes_at),
         Event::Idle { until } => (None, Some(*until)),
         _ => (None, None),
+    };
+    let subject = match &ev {
+        Event::TaskCreated { task, .. }
+        | Event::TaskRuns { task, .. }
+        | Event::TaskWaits { task, .. }
+        | Event::TaskYields { task, .. }
+        | Event::TaskDone { task, .. }
+        | Event::CancelRequested { task, .. }
+        | Event::CancelDelivered { task, .. }
+        | Event::CancelCaught { task, .. } => Some(task.clone()),
+        Event::TimerDue { task } => task.clone(),
+        _ => None,
+    };
+    let creator = match &ev {
+        Event::TaskCreated { by, .. } => by.clone(),
+        _ => None,
     };
     let (who, text) = match ev {
         Event::Iteration { .. } => return,
@@ -314,6 +331,25 @@ pub fn emit(vm: &mut Vm, ev: Event) {
             "the awaited future is done: the loop stops after this iteration".into(),
         ),
     };
+    if vm.sched.trace_view.recorder.is_some() {
+        record(
+            vm,
+            now,
+            kind,
+            subject.as_ref(),
+            creator.as_ref(),
+            &who,
+            &text,
+            src_line,
+            wakes_at,
+        );
+    }
+    if !vm.sched.trace_view.shows(kind, subject.as_ref()) || vm.sched.trace_view.opts.quiet {
+        return;
+    }
+    if let Some(header) = vm.sched.trace_view.header.take() {
+        announce_iteration(vm, now, header);
+    }
     let line = if vm.sched.trace_json {
         let mut o = format!(
             "{{\"t\":{now:.6},\"event\":\"{kind}\",\"who\":{},\"text\":{}",
@@ -332,10 +368,126 @@ pub fn emit(vm: &mut Vm, ev: Event) {
         format!("t={now:.3}  {who:<18} {text}\n")
     };
     vm.write_raw(&line);
+    if vm.sched.trace_view.opts.step == Some(StepMode::Event) {
+        step::pause(vm);
+    }
+}
+
+/// Print an iteration's header (and, with `--tree`, the task tree as it began).
+fn announce_iteration(vm: &mut Vm, now: f64, (n, ready, timers): (u64, usize, usize)) {
+    let tree = vm.sched.trace_view.tree.take();
+    // Under --shuffle, a batch of two or more ran in the generator's order.
+    let shuffled = vm.sched.shuffle.is_some() && ready > 1;
+    let mut out = if vm.sched.trace_json {
+        format!(
+            "{{\"t\":{now:.6},\"event\":\"iteration\",\"n\":{n},\"ready\":{ready},\"timers\":{timers}{}}}\n",
+            if shuffled { ",\"shuffled\":true" } else { "" }
+        )
+    } else {
+        format!(
+            "t={now:.3}  ── iteration {n}: {ready} ready, {timers} timer{} pending{}\n",
+            if timers == 1 { "" } else { "s" },
+            if shuffled {
+                " (run in shuffled order)"
+            } else {
+                ""
+            }
+        )
+    };
+    if let Some(lines) = tree {
+        if vm.sched.trace_json {
+            let items: Vec<String> = lines.iter().map(|l| json_str(l)).collect();
+            out.push_str(&format!(
+                "{{\"t\":{now:.6},\"event\":\"tasks\",\"n\":{n},\"lines\":[{}]}}\n",
+                items.join(",")
+            ));
+        } else if lines.is_empty() {
+            out.push_str("         tasks: none alive\n");
+        } else {
+            for (i, l) in lines.iter().enumerate() {
+                let head = if i == 0 { "tasks:" } else { "" };
+                out.push_str(&format!("         {head:<6} {l}\n"));
+            }
+        }
+    }
+    vm.write_raw(&out);
+}
+
+/// Keep an event for the timeline page and the Chrome trace.
+#[allow(clippy::too_many_arguments)]
+fn record(
+    vm: &mut Vm,
+    now: f64,
+    kind: &'static str,
+    subject: Option<&Value>,
+    creator: Option<&Value>,
+    who: &str,
+    text: &str,
+    line: Option<usize>,
+    until: Option<f64>,
+) {
+    let iteration = vm.sched.trace_iterations;
+    let Some(rec) = vm.sched.trace_view.recorder.as_mut() else {
+        return;
+    };
+    if rec.full() {
+        return;
+    }
+    let lane = subject.and_then(|t| rec.lane(t));
+    let links = creator.and_then(|c| rec.lane(c)).into_iter().collect();
+    rec.push(
+        Record {
+            t: now,
+            iteration,
+            kind,
+            lane,
+            who: who.to_string(),
+            text: text.to_string(),
+            line,
+            until,
+            links,
+        },
+        subject,
+    );
+}
+
+/// The program wrote `s`: keep its lines in the record (for the timeline's event log).
+pub fn record_output(vm: &mut Vm, s: &str) {
+    let now = vm.sched.clock.peek();
+    let n = vm.sched.trace_iterations;
+    if let Some(rec) = vm.sched.trace_view.recorder.as_mut() {
+        rec.output(s, now, n);
+    }
+}
+
+/// The run is over: write the `--html` and `--chrome` files from the record.
+pub fn write_files(vm: &mut Vm, file: &str, source: &str) -> Result<(), String> {
+    let Some(rec) = vm.sched.trace_view.recorder.as_mut() else {
+        return Ok(());
+    };
+    rec.finish();
+    if rec.truncated {
+        eprintln!(
+            "aio: the program made too many scheduler events: only the first {} are kept",
+            view::MAX_RECORDS
+        );
+    }
+    let opts = vm.sched.trace_view.opts.clone();
+    if let Some(path) = &opts.html {
+        let page = html::page(rec, file, source);
+        std::fs::write(path, page).map_err(|e| format!("can't write {}: {e}", path.display()))?;
+        eprintln!("aio: wrote the timeline to {}", path.display());
+    }
+    if let Some(path) = &opts.chrome {
+        let json = chrome::trace_events(rec);
+        std::fs::write(path, json).map_err(|e| format!("can't write {}: {e}", path.display()))?;
+        eprintln!("aio: wrote the Chrome trace to {}", path.display());
+    }
+    Ok(())
 }
 
 /// A JSON string literal.
-fn json_str(s: &str) -> String {
+pub(crate) fn json_str(s: &str) -> String {
     let mut o = String::with_capacity(s.len() + 2);
     o.push('"');
     for c in s.chars() {
@@ -369,24 +521,17 @@ pub fn task_line(t: &Value) -> usize {
         return 0;
     };
     let fiber = td.fiber.borrow();
-    let Some(frames) = fiber.as_ref().map(|fb| &fb.frames) else {
-        return 0;
-    };
-    let Some(i) = frames
-        .iter()
-        .rposition(|fr| fr.code.source.name != "<asyncio>")
-    else {
-        return 0;
-    };
-    let fr = &frames[i];
-    // The top frame stopped at its SEND; a caller's ip is already past its call.
-    let ip = if i + 1 == frames.len() {
-        fr.ip
-    } else {
-        fr.ip.saturating_sub(1)
-    };
-    let span = fr.code.spans.get(ip as usize).copied().unwrap_or_default();
-    crate::span::line_col(&fr.code.source.text, span.start as usize).0
+    // The learner's line, not one inside the asyncio prelude (Queue.get, Lock.acquire).
+    fiber
+        .as_ref()
+        .and_then(|fb| {
+            fb.frames
+                .iter()
+                .rev()
+                .find(|fr| fr.code.source.name != "<asyncio>")
+        })
+        .map(tree::frame_line)
+        .unwrap_or(0)
 }
 
 /// The asyncio function a suspended task called and waits inside (`wait`, `Queue.get`),

@@ -5,6 +5,7 @@
 //! Loops, futures, tasks and handles are native; the higher-level API (gather, wait,
 //! queues, locks, TaskGroup, run) is aio source in `prelude.py`, built on them.
 
+mod awaited_by;
 mod blocking;
 pub mod clock;
 mod deadlock;
@@ -61,6 +62,10 @@ pub struct Scheduler {
     /// Tracing: the last `except`/`finally` handler a CancelledError entered (its code
     /// and handler address), to say where a delivered cancellation was caught.
     pub cancel_caught: Option<(Rc<crate::bytecode::Code>, u32)>,
+    /// Relations from `future_add_to_awaited_by`, for the call graph.
+    pub awaited_by: awaited_by::AwaitedBy,
+    /// `aio trace`'s filters, tree, stepping and event record.
+    pub trace_view: crate::trace::View,
 }
 
 impl Scheduler {
@@ -82,6 +87,8 @@ impl Scheduler {
             trace_pending_output: String::new(),
             shuffle: None,
             cancel_caught: None,
+            awaited_by: Default::default(),
+            trace_view: Default::default(),
         }
     }
 }
@@ -138,13 +145,13 @@ impl TimerHeap {
         self.items.is_empty()
     }
 
-    pub fn peek(&self) -> Option<&TimerEntry> {
-        self.items.first()
-    }
-
     /// The timers in heap order (not sorted).
     pub fn iter(&self) -> impl Iterator<Item = &TimerEntry> {
         self.items.iter()
+    }
+
+    pub fn peek(&self) -> Option<&TimerEntry> {
+        self.items.first()
     }
 
     pub fn clear(&mut self) {

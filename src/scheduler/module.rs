@@ -186,6 +186,32 @@ pub fn asyncio_module(vm: &mut Vm) -> PyResult<Value> {
                 .ok_or_else(|| type_error("not a future"))?;
             Ok(Value::Instance(future::cancelled_error(f)))
         }),
+        ("_graph_frames", |vm, a| {
+            need(&a, 3, "_graph_frames()")?;
+            let current = matches!(a.pos[1], Value::Bool(true));
+            graph_frames(vm, &a.pos[0], current, &a.pos[2])
+        }),
+        ("_awaited_by", |vm, a| {
+            need(&a, 1, "_awaited_by()")?;
+            Ok(Value::list(crate::trace::awaited_by(vm, &a.pos[0])))
+        }),
+        ("future_add_to_awaited_by", |vm, a| {
+            need(&a, 2, "future_add_to_awaited_by()")?;
+            if let (Value::Native(f), Value::Native(w)) = (&a.pos[0], &a.pos[1])
+                && as_future(&a.pos[0]).is_some()
+                && as_future(&a.pos[1]).is_some()
+            {
+                vm.sched.awaited_by.add(f, w);
+            }
+            Ok(Value::None)
+        }),
+        ("future_discard_from_awaited_by", |vm, a| {
+            need(&a, 2, "future_discard_from_awaited_by()")?;
+            if let (Value::Native(f), Value::Native(w)) = (&a.pos[0], &a.pos[1]) {
+                vm.sched.awaited_by.discard(f, w);
+            }
+            Ok(Value::None)
+        }),
         ("_set_running_loop_none", |vm, _| {
             vm.sched.running_loop = None;
             Ok(Value::None)
@@ -253,6 +279,38 @@ pub fn asyncio_module(vm: &mut Vm) -> PyResult<Value> {
     let v = Value::Module(m);
     vm.sched.module = Some(v.clone());
     Ok(v)
+}
+
+/// `_graph_frames(future, current, depth)`: the frames of a task for the call graph,
+/// outermost first, as `(filename, lineno, name, qualname, coroutine or None)` tuples. For
+/// the current task they are the frames that called into asyncio, minus `depth - 1` more.
+fn graph_frames(vm: &mut Vm, fut: &Value, current: bool, depth: &Value) -> PyResult<Value> {
+    let mut frames = crate::trace::task_frames(vm, fut);
+    if current {
+        while frames.last().is_some_and(|f| f.internal) {
+            frames.pop();
+        }
+        let skip = match depth {
+            Value::Int(d) => (*d).max(1) as usize - 1,
+            _ => 0,
+        };
+        frames.truncate(frames.len().saturating_sub(skip));
+    }
+    Ok(Value::list(
+        frames
+            .into_iter()
+            .map(|f| {
+                let name = f.qualname.rsplit('.').next().unwrap_or("").to_string();
+                Value::tuple(vec![
+                    Value::string(f.file),
+                    Value::Int(f.line as i64),
+                    Value::string(name),
+                    Value::string(f.qualname),
+                    f.owner.unwrap_or_default(),
+                ])
+            })
+            .collect(),
+    ))
 }
 
 impl Vm {

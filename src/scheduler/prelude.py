@@ -733,6 +733,7 @@ class TaskGroup:
         if name is not None:
             task.set_name(name)
         task.add_done_callback(self._on_task_done)
+        future_add_to_awaited_by(task, self._parent_task)
         self._tasks.append(task)
         return task
 
@@ -746,6 +747,7 @@ class TaskGroup:
                 t.cancel()
 
     def _on_task_done(self, task):
+        future_discard_from_awaited_by(task, self._parent_task)
         if task in self._tasks:
             self._tasks.remove(task)
         if self._on_completed_fut is not None and not self._tasks:
@@ -983,3 +985,124 @@ class Runner:
         self._loop = new_event_loop()
         set_event_loop(self._loop)
         self._state = 'initialized'
+
+
+# Call graph introspection (Python 3.14's asyncio.graph): what each task awaits, and who
+# awaits it. Frames are described by small stand-ins for CPython's frame and code objects.
+
+class _CallGraphCode:
+    def __init__(self, filename, name, qualname):
+        self.co_filename = filename
+        self.co_name = name
+        self.co_qualname = qualname
+
+
+class _CallGraphFrame:
+    def __init__(self, filename, lineno, name, qualname, generator):
+        self.f_code = _CallGraphCode(filename, name, qualname)
+        self.f_lineno = lineno
+        self.f_generator = generator
+
+    def __repr__(self):
+        return ('<frame file ' + repr(self.f_code.co_filename) + ', line '
+                + str(self.f_lineno) + ', code ' + self.f_code.co_name + '>')
+
+
+class FrameCallGraphEntry:
+    def __init__(self, frame):
+        self.frame = frame
+
+    def __repr__(self):
+        return 'FrameCallGraphEntry(frame=' + repr(self.frame) + ')'
+
+
+class FutureCallGraph:
+    def __init__(self, future, call_stack, awaited_by):
+        self.future = future
+        self.call_stack = call_stack
+        self.awaited_by = awaited_by
+
+    def __repr__(self):
+        return ('FutureCallGraph(future=' + repr(self.future) + ', call_stack='
+                + repr(self.call_stack) + ', awaited_by=' + repr(self.awaited_by) + ')')
+
+
+def _graph_stack(future, current, depth, limit):
+    if limit == 0:
+        return ()
+    frames = _graph_frames(future, current, depth)
+    if limit is not None:
+        frames = frames[:limit] if limit > 0 else frames[limit:]
+    frames.reverse()
+    return tuple(FrameCallGraphEntry(_CallGraphFrame(*f)) for f in frames)
+
+
+def _not_a_future(future):
+    return TypeError(repr(future) + ' object does not appear to be compatible with asyncio.Future')
+
+
+def _build_graph_for_future(future, limit):
+    if not isfuture(future):
+        raise _not_a_future(future)
+    stack = _graph_stack(future, False, 1, limit) if isinstance(future, Task) else ()
+    awaited_by = tuple(_build_graph_for_future(p, limit) for p in _awaited_by(future))
+    return FutureCallGraph(future, stack, awaited_by)
+
+
+def capture_call_graph(future=None, /, *, depth=1, limit=None):
+    loop = _get_running_loop()
+    if future is not None:
+        if loop is None or future is not current_task():
+            return _build_graph_for_future(future, limit)
+    else:
+        if loop is None:
+            raise RuntimeError('capture_call_graph() is called outside of a running '
+                               'event loop and no *future* to introspect was provided')
+        future = current_task()
+    if future is None:
+        return None
+    if not isfuture(future):
+        raise _not_a_future(future)
+    stack = _graph_stack(future, True, depth, limit)
+    awaited_by = tuple(_build_graph_for_future(p, limit) for p in _awaited_by(future))
+    return FutureCallGraph(future, stack, awaited_by)
+
+
+def _render_call_graph(st, buf, level):
+    pad = level * '    '
+    if isinstance(st.future, Task):
+        buf.append(pad + '* Task(name=' + repr(st.future.get_name()) + ', id=' + hex(id(st.future)) + ')')
+    else:
+        buf.append(pad + '* Future(id=' + hex(id(st.future)) + ')')
+    if st.call_stack:
+        buf.append(pad + '  + Call stack:')
+        for entry in st.call_stack:
+            f = entry.frame
+            gen = f.f_generator
+            if gen is None:
+                tag = ''
+            elif type(gen).__name__ == 'coroutine':
+                tag = 'async '
+            elif type(gen).__name__ == 'async_generator':
+                tag = 'async generator '
+            else:
+                tag = 'generator '
+            buf.append(pad + '  |   File ' + repr(f.f_code.co_filename) + ', line '
+                       + str(f.f_lineno) + ', in ' + tag + f.f_code.co_qualname + '()')
+    if st.awaited_by:
+        buf.append(pad + '  + Awaited by:')
+        for parent in st.awaited_by:
+            _render_call_graph(parent, buf, level + 1)
+
+
+def format_call_graph(future=None, /, *, depth=1, limit=None):
+    graph = capture_call_graph(future, depth=depth, limit=limit)
+    if graph is None:
+        return ''
+    buf = []
+    _render_call_graph(graph, buf, 0)
+    return '\n'.join(buf)
+
+
+def print_call_graph(future=None, /, *, file=None, depth=1, limit=None):
+    print(format_call_graph(future, depth=depth, limit=limit), file=file)

@@ -95,5 +95,5 @@ pub fn pending_tasks(lp: &Value) -> Vec<Value> {
 
 /// Why the loop can never wake up again (nothing ready, no timers) while `fut` waits.
 pub fn deadlock(vm: &mut Vm, lp: &Value) -> crate::object::Exc {
-    task::deadlock_error(vm, lp)
+    super::deadlock::deadlock_error(vm, lp)
 }

@@ -1206,6 +1206,9 @@ impl Vm {
     }
 
     pub fn write_out(&mut self, s: &str) {
+        if self.sched.trace_view.recorder.is_some() {
+            crate::trace::record_output(self, s);
+        }
         if self.sched.trace_json {
             // In a JSON trace, the program's own output becomes `output` events too, so
             // stdout stays one JSON object per line.
