@@ -127,6 +127,8 @@ pub enum Op {
     EndAsyncFor,
     /// v →
     Pop,
+    /// v →  (interactive input only: echo `repr(v)` unless it is None, and bind `_`)
+    PrintExpr,
     /// v → v v
     Dup,
     /// a b → a b a b

@@ -232,7 +232,7 @@ fn help_for(line: &str) -> Option<&'static str> {
     }
     if line.contains("asyncio.run() cannot be called from a running event loop") {
         return Some(
-            "you are already inside the event loop: `await` the coroutine instead of calling asyncio.run() again",
+            "you are already inside the event loop (in a coroutine, or at the aio prompt, which runs one): `await` the coroutine instead of calling asyncio.run() again",
         );
     }
     if line.contains("Passing coroutines is forbidden, use tasks explicitly") {

@@ -9,11 +9,13 @@ pub mod compiler;
 pub mod diagnostics;
 pub mod dict;
 pub mod disasm;
+pub mod explore;
 pub mod format;
 pub mod lexer;
 pub mod lint;
 pub mod object;
 pub mod parser;
+pub mod repl;
 pub mod scheduler;
 pub mod span;
 pub mod trace;
@@ -27,8 +29,9 @@ use std::rc::Rc;
 use bytecode::{Code, Source};
 use diagnostics::Diagnostic;
 
-/// Parse and compile a whole program.
-pub fn compile(name: &str, text: &str, top_level_await: bool) -> Result<Rc<Code>, Vec<Diagnostic>> {
+/// Parse and compile a whole program; `interactive` for REPL input (top-level `await`,
+/// expression statements echo their value).
+pub fn compile(name: &str, text: &str, interactive: bool) -> Result<Rc<Code>, Vec<Diagnostic>> {
     let body = parser::parse(text).map_err(|errs| {
         errs.into_iter()
             .map(|e| Diagnostic {
@@ -42,7 +45,7 @@ pub fn compile(name: &str, text: &str, top_level_await: bool) -> Result<Rc<Code>
         name: name.to_string(),
         text: text.to_string(),
     });
-    compiler::compile_module(&body, source, top_level_await).map_err(|e| {
+    compiler::compile_module(&body, source, interactive).map_err(|e| {
         vec![Diagnostic {
             span: e.span,
             message: e.message,
@@ -81,6 +84,8 @@ pub struct RunOptions {
     pub trace_opts: trace::Options,
     /// The program's arguments: `sys.argv[1:]`.
     pub args: Vec<String>,
+    /// `--shuffle SEED`: run each iteration's ready handles in a seeded random order.
+    pub shuffle: Option<u64>,
 }
 
 /// Run a program's source; returns the process exit status.
@@ -101,6 +106,7 @@ pub fn run_source(name: &str, text: &str, opts: &RunOptions) -> i32 {
     vm.sched.trace_json = opts.trace_json;
     vm.sched.trace_view = trace::View::new(opts.trace_opts.clone());
     vm.argv = opts.args.clone();
+    vm.sched.shuffle = opts.shuffle.map(scheduler::shuffle::Shuffle::new);
     let module = Rc::new(object::Module::new("__main__"));
     module.set("__name__", value::Value::str("__main__"));
     module.set("__file__", value::Value::str(name));
@@ -108,28 +114,7 @@ pub fn run_source(name: &str, text: &str, opts: &RunOptions) -> i32 {
     let module_keepalive = module;
     let status = match result {
         Ok(_) => 0,
-        Err(e) => {
-            vm.flush();
-            if types::exc_is(&e, "SystemExit") {
-                match e.get("args") {
-                    Some(value::Value::Tuple(t)) if !t.is_empty() => match &t[0] {
-                        value::Value::None => 0,
-                        value::Value::Int(i) => *i as i32,
-                        value::Value::Bool(b) => *b as i32,
-                        other => {
-                            let s = vm.to_str(other).unwrap_or_default();
-                            eprintln!("{s}");
-                            1
-                        }
-                    },
-                    _ => 0,
-                }
-            } else {
-                let text = diagnostics::format_exception(&mut vm, &e);
-                eprint!("{text}");
-                1
-            }
-        }
+        Err(e) => report_uncaught(&mut vm, &e),
     };
     drop(module_keepalive);
     if vm.sched.trace_json {
@@ -142,4 +127,28 @@ pub fn run_source(name: &str, text: &str, opts: &RunOptions) -> i32 {
         return 1;
     }
     status
+}
+
+/// Print what Python prints for an exception nobody caught and give the exit status:
+/// SystemExit's code (its message, if any, on stderr), else a traceback and 1.
+pub fn report_uncaught(vm: &mut vm::Vm, e: &object::Exc) -> i32 {
+    vm.flush();
+    if !types::exc_is(e, "SystemExit") {
+        let text = diagnostics::format_exception(vm, e);
+        eprint!("{text}");
+        return 1;
+    }
+    match e.get("args") {
+        Some(value::Value::Tuple(t)) if !t.is_empty() => match &t[0] {
+            value::Value::None => 0,
+            value::Value::Int(i) => *i as i32,
+            value::Value::Bool(b) => *b as i32,
+            other => {
+                let s = vm.to_str(other).unwrap_or_default();
+                eprintln!("{s}");
+                1
+            }
+        },
+        _ => 0,
+    }
 }

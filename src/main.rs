@@ -1,4 +1,4 @@
-//! The `aio` command line: run, check, dis.
+//! The `aio` command line: run, trace, check, dis, and the REPL.
 
 use std::process::ExitCode;
 
@@ -25,6 +25,14 @@ enum Command {
         /// Print the scheduler's decisions (as `aio trace`) between the program's output.
         #[arg(long)]
         trace: bool,
+        /// Run each loop iteration's ready handles in an order drawn from SEED (a race
+        /// that CPython's order hides shows up); the same seed gives the same run.
+        #[arg(long, value_name = "SEED")]
+        shuffle: Option<u64>,
+        /// Run the program in CPython's order and with shuffle seeds 1..=N (virtual time)
+        /// and report the distinct outputs with the seeds that gave each.
+        #[arg(long, value_name = "N", conflicts_with_all = ["shuffle", "trace"])]
+        explore: Option<u64>,
         file: String,
         /// Arguments for the program: `sys.argv[1:]` (everything after FILE, as with python3).
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
@@ -40,6 +48,9 @@ enum Command {
         /// program's output becomes `output` events). See docs/trace.md.
         #[arg(long, default_value = "text", value_parser = ["text", "json"])]
         format: String,
+        /// Shuffle each iteration's ready handles with SEED (see `aio run --shuffle`).
+        #[arg(long, value_name = "SEED")]
+        shuffle: Option<u64>,
         /// Show only these groups of events: tasks, timers, callbacks, futures
         /// (comma-separated).
         #[arg(long, value_delimiter = ',', value_name = "GROUPS")]
@@ -67,6 +78,13 @@ enum Command {
         file: String,
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
+    },
+    /// The interactive REPL (also what `aio` with no command starts): top-level `await`,
+    /// a live event loop, and `:help` for the teaching commands.
+    Repl {
+        /// Use a virtual clock: sleeps take no real time.
+        #[arg(long)]
+        virtual_time: bool,
     },
     /// Parse and compile a program, reporting syntax errors.
     Check { file: String },
@@ -99,10 +117,9 @@ fn read(file: &str) -> Result<String, ExitCode> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let Some(command) = cli.command else {
-        eprintln!("aio: the REPL is not available yet; use `aio run FILE`");
-        return ExitCode::from(2);
-    };
+    let command = cli.command.unwrap_or(Command::Repl {
+        virtual_time: false,
+    });
     let worker = std::thread::Builder::new()
         .stack_size(STACK_SIZE)
         .spawn(move || run(command));
@@ -120,6 +137,7 @@ fn run(command: Command) -> ExitCode {
         Command::Trace {
             real_time,
             format,
+            shuffle,
             only,
             task,
             tree,
@@ -166,12 +184,15 @@ fn run(command: Command) -> ExitCode {
                     chrome,
                 },
                 args,
+                shuffle,
             };
             ExitCode::from(aio::run_source(&file, &text, &opts) as u8)
         }
         Command::Run {
             virtual_time,
             trace,
+            shuffle,
+            explore,
             file,
             args,
         } => {
@@ -179,14 +200,22 @@ fn run(command: Command) -> ExitCode {
                 Ok(t) => t,
                 Err(c) => return c,
             };
+            if let Some(n) = explore {
+                return explore_schedules(&file, &args, n);
+            }
             let opts = aio::RunOptions {
                 virtual_time,
                 trace,
                 trace_json: false,
                 trace_opts: Default::default(),
                 args,
+                shuffle,
             };
             ExitCode::from(aio::run_source(&file, &text, &opts) as u8)
+        }
+        Command::Repl { virtual_time } => {
+            let status = aio::repl::run(&aio::repl::Options { virtual_time });
+            ExitCode::from(status as u8)
         }
         Command::Check { file } => {
             let text = match read(&file) {
@@ -231,6 +260,20 @@ fn run(command: Command) -> ExitCode {
                     ExitCode::from(1)
                 }
             }
+        }
+    }
+}
+
+fn explore_schedules(file: &str, args: &[String], n: u64) -> ExitCode {
+    let report = std::env::current_exe().and_then(|exe| aio::explore::explore(&exe, file, args, n));
+    match report {
+        Ok(r) => {
+            print!("{r}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("aio: cannot run the program again to explore its schedules: {e}");
+            ExitCode::from(1)
         }
     }
 }

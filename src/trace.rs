@@ -51,8 +51,32 @@ pub enum Event {
         task: Value,
         outcome: String,
     },
+    /// `task.cancel(msg)`, by a task (None: a callback or the main program).
     CancelRequested {
         task: Value,
+        by: Option<Value>,
+        msg: String,
+        line: usize,
+    },
+    /// The CancelledError is raised in the task, at the `await` it is suspended at.
+    /// `awaited`: what it awaited was cancelled (the task itself was not asked to cancel).
+    CancelDelivered {
+        task: Value,
+        line: usize,
+        awaited: Option<String>,
+    },
+    /// The task caught the CancelledError and goes on (`at` says where).
+    CancelCaught {
+        task: Value,
+        at: String,
+    },
+    /// One handle held the loop for `secs` without awaiting; `waited` names what was
+    /// ready meanwhile, `late` the timers that came due during it.
+    Blocked {
+        who: String,
+        secs: f64,
+        waited: Vec<String>,
+        late: Vec<String>,
     },
     Callback {
         name: String,
@@ -107,7 +131,9 @@ pub fn emit(vm: &mut Vm, ev: Event) {
         | Event::TaskWaits { task, .. }
         | Event::TaskYields { task, .. }
         | Event::TaskDone { task, .. }
-        | Event::CancelRequested { task }
+        | Event::CancelRequested { task, .. }
+        | Event::CancelDelivered { task, .. }
+        | Event::CancelCaught { task, .. }
             if internal(task) =>
         {
             return;
@@ -144,12 +170,18 @@ pub fn emit(vm: &mut Vm, ev: Event) {
         Event::TaskYields { .. } => "task_yielded",
         Event::TaskDone { .. } => "task_done",
         Event::CancelRequested { .. } => "cancel_requested",
+        Event::CancelDelivered { .. } => "cancel_delivered",
+        Event::CancelCaught { .. } => "cancel_caught",
+        Event::Blocked { .. } => "blocked",
         Event::Callback { .. } => "callback",
         Event::TimerDue { .. } => "timer_due",
         Event::LoopStops => "loop_stops",
     };
     let (src_line, wakes_at) = match &ev {
-        Event::TaskCreated { line, .. } | Event::TaskYields { line, .. } => (Some(*line), None),
+        Event::TaskCreated { line, .. }
+        | Event::TaskYields { line, .. }
+        | Event::CancelDelivered { line, .. } => (Some(*line), None),
+        Event::CancelRequested { line, .. } if *line > 0 => (Some(*line), None),
         Event::TaskWaits { line, wakes_at, .. } => (Some(*line), *wakes_at),
         Event::Idle { until } => (None, Some(*until)),
         _ => (None, None),
@@ -160,7 +192,9 @@ pub fn emit(vm: &mut Vm, ev: Event) {
         | Event::TaskWaits { task, .. }
         | Event::TaskYields { task, .. }
         | Event::TaskDone { task, .. }
-        | Event::CancelRequested { task } => Some(task.clone()),
+        | Event::CancelRequested { task, .. }
+        | Event::CancelDelivered { task, .. }
+        | Event::CancelCaught { task, .. } => Some(task.clone()),
         Event::TimerDue { task } => task.clone(),
         _ => None,
     };
@@ -210,10 +244,81 @@ pub fn emit(vm: &mut Vm, ev: Event) {
             format!("yields at line {line} (sleep(0)): runs again in the next iteration"),
         ),
         Event::TaskDone { task, outcome } => (task_label(&task), outcome),
-        Event::CancelRequested { task } => (
+        Event::CancelRequested {
+            task,
+            by,
+            msg,
+            line,
+        } => {
+            let by = by
+                .map(|b| task_label(&b))
+                .unwrap_or_else(|| "a callback or the main program".into());
+            let msg = if msg.is_empty() {
+                String::new()
+            } else {
+                format!(" with message {msg}")
+            };
+            let started = as_future(&task)
+                .and_then(|f| f.task.as_ref())
+                .is_some_and(|td| td.started.get());
+            let then = if line > 0 {
+                format!(
+                    "CancelledError will be raised at its await on line {line} when it next runs"
+                )
+            } else if started {
+                "CancelledError will be raised at its next await".into()
+            } else {
+                "it has not started, so it will end cancelled without running a line".into()
+            };
+            (
+                task_label(&task),
+                format!("cancel requested by {by}{msg}: {then}"),
+            )
+        }
+        Event::CancelDelivered {
+            task,
+            line,
+            awaited,
+        } => (
             task_label(&task),
-            "cancel requested: CancelledError will be raised at its await".into(),
+            match (line, awaited) {
+                (0, _) => "cancelled before it started: its coroutine never runs".into(),
+                (_, None) => format!(
+                    "the cancellation arrives: CancelledError raised at line {line}, the await it was suspended at"
+                ),
+                (_, Some(w)) => format!(
+                    "the {w} it awaited was cancelled: CancelledError raised at line {line}, the await it was suspended at"
+                ),
+            },
         ),
+        Event::CancelCaught { task, at } => (
+            task_label(&task),
+            format!(
+                "had caught the CancelledError {at}: the task went on instead of ending cancelled"
+            ),
+        ),
+        Event::Blocked {
+            who,
+            secs,
+            waited,
+            late,
+        } => {
+            let mut text = format!(
+                "held the loop for {secs:.3} s without awaiting (a blocking call like time.sleep, or a long computation)"
+            );
+            let meanwhile: Vec<String> = waited
+                .into_iter()
+                .map(|w| format!("{w} was ready and waited {secs:.3} s"))
+                .chain(late)
+                .collect();
+            if meanwhile.is_empty() {
+                text.push_str("; nothing else was waiting");
+            } else {
+                text.push_str(": meanwhile ");
+                text.push_str(&meanwhile.join("; "));
+            }
+            (who, text)
+        }
         Event::Callback { name } => ("loop".to_string(), format!("runs callback {name}")),
         Event::TimerDue { task } => (
             task.as_ref()
@@ -271,14 +376,22 @@ pub fn emit(vm: &mut Vm, ev: Event) {
 /// Print an iteration's header (and, with `--tree`, the task tree as it began).
 fn announce_iteration(vm: &mut Vm, now: f64, (n, ready, timers): (u64, usize, usize)) {
     let tree = vm.sched.trace_view.tree.take();
+    // Under --shuffle, a batch of two or more ran in the generator's order.
+    let shuffled = vm.sched.shuffle.is_some() && ready > 1;
     let mut out = if vm.sched.trace_json {
         format!(
-            "{{\"t\":{now:.6},\"event\":\"iteration\",\"n\":{n},\"ready\":{ready},\"timers\":{timers}}}\n"
+            "{{\"t\":{now:.6},\"event\":\"iteration\",\"n\":{n},\"ready\":{ready},\"timers\":{timers}{}}}\n",
+            if shuffled { ",\"shuffled\":true" } else { "" }
         )
     } else {
         format!(
-            "t={now:.3}  ── iteration {n}: {ready} ready, {timers} timer{} pending\n",
-            if timers == 1 { "" } else { "s" }
+            "t={now:.3}  ── iteration {n}: {ready} ready, {timers} timer{} pending{}\n",
+            if timers == 1 { "" } else { "s" },
+            if shuffled {
+                " (run in shuffled order)"
+            } else {
+                ""
+            }
         )
     };
     if let Some(lines) = tree {
@@ -401,7 +514,8 @@ pub fn short(v: &Value) -> String {
     }
 }
 
-/// Where a suspended task is: the line of its innermost frame.
+/// Where a suspended task is: the line of its innermost frame in the program (frames of
+/// asyncio's own code are skipped: the learner's line is the one that called into it).
 pub fn task_line(t: &Value) -> usize {
     let Some(td) = as_future(t).and_then(|f| f.task.as_ref()) else {
         return 0;
@@ -418,6 +532,22 @@ pub fn task_line(t: &Value) -> usize {
         })
         .map(tree::frame_line)
         .unwrap_or(0)
+}
+
+/// The asyncio function a suspended task called and waits inside (`wait`, `Queue.get`),
+/// if it waits inside asyncio's own code.
+pub fn asyncio_call(t: &Value) -> Option<String> {
+    let td = as_future(t).and_then(|f| f.task.as_ref())?;
+    let fiber = td.fiber.borrow();
+    let frames = &fiber.as_ref()?.frames;
+    let user = frames
+        .iter()
+        .rposition(|fr| fr.code.source.name != "<asyncio>")?;
+    frames[user + 1..]
+        .iter()
+        .map(|fr| &*fr.code.qualname)
+        .find(|q| !q.starts_with('_'))
+        .map(str::to_string)
 }
 
 /// What a task waits on, in words.
@@ -450,5 +580,28 @@ pub fn finish(vm: &mut Vm) {
     let rest = std::mem::take(&mut vm.sched.trace_pending_output);
     if !rest.is_empty() {
         output_event(vm, &rest);
+    }
+}
+
+/// Where a CancelledError was caught, from the handler it entered last.
+pub fn caught_at(handler: Option<(std::rc::Rc<crate::bytecode::Code>, u32)>) -> String {
+    let Some((code, ip)) = handler else {
+        return "inside a function it awaited".into();
+    };
+    if code.source.name == "<asyncio>" {
+        return format!("inside asyncio's {}", code.qualname);
+    }
+    let span = code.spans.get(ip as usize).copied().unwrap_or_default();
+    let line = crate::span::line_col(&code.source.text, span.start as usize).0;
+    let text = crate::span::line_text(&code.source.text, line).trim();
+    format!("at line {line} ({text})")
+}
+
+/// A callable's name for the trace: a function's qualname, a builtin's name, else its type.
+pub fn callable_name(func: &Value) -> String {
+    match func {
+        Value::Func(f) => f.qualname.borrow().to_string(),
+        Value::Builtin(b) => b.name.to_string(),
+        other => crate::types::type_name(other),
     }
 }

@@ -21,13 +21,9 @@ pub struct CompileError {
 
 type CResult<T = ()> = Result<T, CompileError>;
 
-/// Compile a module. With `top_level_await` (the REPL), module code may use `await` and
-/// becomes a coroutine.
-pub fn compile_module(
-    body: &Block,
-    source: Rc<Source>,
-    top_level_await: bool,
-) -> CResult<Rc<Code>> {
+/// Compile a module. `interactive` is the REPL's mode: module code may use `await` (and then
+/// becomes a coroutine), and top-level expression statements echo their value.
+pub fn compile_module(body: &Block, source: Rc<Source>, interactive: bool) -> CResult<Rc<Code>> {
     let table = scope::analyze(body).map_err(|e| CompileError {
         span: e.span,
         message: e.message,
@@ -37,7 +33,7 @@ pub fn compile_module(
         table,
         units: Vec::new(),
         source,
-        top_level_await,
+        interactive,
     };
     c.push_unit(0, CodeKind::Module, "<module>", "<module>", Span::default());
     c.stmts(body)?;
@@ -48,7 +44,7 @@ pub fn compile_module(
     c.unit().span = end;
     c.emit(Op::ReturnNone);
     let mut unit = c.units.pop().expect("module unit");
-    if top_level_await && c.table.scopes[0].has_await {
+    if interactive && c.table.scopes[0].has_await {
         unit.flags.coroutine = true;
     }
     Ok(Rc::new(unit.finish(&c.source, 0, 0, 0)))
@@ -129,7 +125,7 @@ struct Compiler<'a> {
     table: ScopeTable,
     units: Vec<Unit<'a>>,
     source: Rc<Source>,
-    top_level_await: bool,
+    interactive: bool,
 }
 
 fn err<T>(span: Span, message: impl Into<String>) -> CResult<T> {
@@ -346,7 +342,7 @@ impl<'a> Compiler<'a> {
 
     fn in_async_function(&self) -> bool {
         let u = self.units.last().expect("unit");
-        u.flags.coroutine || (u.kind == CodeKind::Module && self.top_level_await)
+        u.flags.coroutine || (u.kind == CodeKind::Module && self.interactive)
     }
 
     fn require_async(&self, span: Span, what: &str) -> CResult {
@@ -379,7 +375,8 @@ impl<'a> Compiler<'a> {
         match &s.node {
             StmtKind::Expr(e) => {
                 self.expr(e)?;
-                self.emit(Op::Pop);
+                let echo = self.interactive && self.units.len() == 1;
+                self.emit(if echo { Op::PrintExpr } else { Op::Pop });
             }
             StmtKind::Assign(targets, value) => {
                 self.expr(value)?;

@@ -90,4 +90,21 @@ impl Clock {
             self.block(when - now);
         }
     }
+
+    /// Switch between the real and the virtual clock (the REPL's `:time`), keeping the
+    /// current reading so that timers already armed stay due when they were.
+    pub fn set_virtual(&mut self, on: bool) {
+        if on == self.is_virtual() {
+            return;
+        }
+        let now = self.peek();
+        if on {
+            self.virtual_now = Some(Cell::new(now));
+        } else {
+            self.virtual_now = None;
+            self.start = Instant::now()
+                .checked_sub(std::time::Duration::from_secs_f64(now))
+                .unwrap_or_else(Instant::now);
+        }
+    }
 }

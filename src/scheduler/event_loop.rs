@@ -22,6 +22,7 @@ pub fn new_loop() -> Value {
         stopping: Cell::new(false),
         closed: Cell::new(false),
         tasks: RefCell::new(Default::default()),
+        until: RefCell::new(Value::None),
     }))
 }
 
@@ -63,7 +64,7 @@ pub fn call_at(_vm: &mut Vm, lp: &Value, when: f64, cb: Callback) -> Rc<HandleOb
 
 /// One iteration: wait for the first timer if nothing is ready, move due timers to the
 /// ready queue, then run exactly the handles that were ready when the iteration began.
-fn run_once(vm: &mut Vm, lp: &Value) -> PyResult<()> {
+pub(super) fn run_once(vm: &mut Vm, lp: &Value) -> PyResult<()> {
     let l = as_loop(lp).ok_or_else(|| types::type_error("not an event loop"))?;
     // Drop cancelled timers at the head.
     {
@@ -83,7 +84,7 @@ fn run_once(vm: &mut Vm, lp: &Value) -> PyResult<()> {
                 vm.flush();
                 vm.sched.clock.wait_until(when);
             }
-            None => return Err(super::task::deadlock_error(vm, lp)),
+            None => return Err(super::deadlock::deadlock_error(vm, lp)),
         }
     }
     vm.sched.clock.tick_iteration();
@@ -100,18 +101,28 @@ fn run_once(vm: &mut Vm, lp: &Value) -> PyResult<()> {
         }
     }
     let n = l.ready.borrow().len();
+    if let Some(sh) = vm.sched.shuffle.as_mut() {
+        sh.permute(&mut l.ready.borrow_mut(), n);
+    }
     if vm.sched.tracing {
         let timers = l.timers.borrow().len();
         crate::trace::emit(vm, crate::trace::Event::Iteration { ready: n, timers });
     }
-    for _ in 0..n {
+    for i in 0..n {
         let h = l.ready.borrow_mut().pop_front();
         let Some(h) = h else { break };
         if h.cancelled.get() {
             continue;
         }
         let cb = std::mem::replace(&mut *h.callback.borrow_mut(), Callback::Done);
+        let traced = vm
+            .sched
+            .tracing
+            .then(|| (super::blocking::label(&cb), vm.sched.clock.peek()));
         run_callback(vm, lp, cb)?;
+        if let Some((who, t0)) = traced {
+            super::blocking::report(vm, l, t0, n - i - 1, who);
+        }
         vm.flush_warnings();
     }
     Ok(())
@@ -121,11 +132,7 @@ fn run_callback(vm: &mut Vm, lp: &Value, cb: Callback) -> PyResult<()> {
     match cb {
         Callback::Call { func, args } => {
             if vm.sched.tracing {
-                let name = match &func {
-                    Value::Func(f) => f.qualname.borrow().to_string(),
-                    Value::Builtin(b) => b.name.to_string(),
-                    other => crate::types::type_name(other),
-                };
+                let name = crate::trace::callable_name(&func);
                 let shown: Vec<String> = args.iter().map(crate::trace::short).collect();
                 crate::trace::emit(
                     vm,
@@ -281,7 +288,11 @@ pub fn run_until_complete(vm: &mut Vm, lp: &Value, fut: Value) -> PyResult<Value
     check_open(lp)?;
     let fut = task::ensure_future(vm, fut, Some(lp.clone()))?;
     future::add_done_callback(vm, &fut, FutCallback::StopLoop(lp.clone()));
+    let until = as_loop(lp).map(|l| l.until.replace(fut.clone()));
     let r = run_forever(vm, lp);
+    if let (Some(l), Some(prev)) = (as_loop(lp), until) {
+        *l.until.borrow_mut() = prev;
+    }
     if let Some(f) = as_future(&fut) {
         f.callbacks
             .borrow_mut()

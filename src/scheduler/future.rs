@@ -26,6 +26,7 @@ pub fn new_pending(
         task,
         gather_children,
         cancel_requested: std::cell::Cell::new(false),
+        origin: std::cell::Cell::new(0),
     }))
 }
 
@@ -36,6 +37,15 @@ pub fn new_gathering_future(lp: Value, children: Vec<Value>) -> Value {
 
 pub fn new_future(lp: Value) -> Value {
     new_pending(lp, None, None)
+}
+
+/// A future made by the program (`create_future()`, `Future()`): remembers its line.
+pub fn new_future_here(vm: &Vm, lp: Value) -> Value {
+    let fut = new_future(lp);
+    if let Some(f) = as_future(&fut) {
+        f.origin.set(super::deadlock::origin_here(vm));
+    }
+    fut
 }
 
 fn invalid_state(msg: &str) -> Exc {

@@ -6,10 +6,14 @@
 //! queues, locks, TaskGroup, run) is aio source in `prelude.py`, built on them.
 
 mod awaited_by;
+mod blocking;
 pub mod clock;
+mod deadlock;
 mod event_loop;
 mod future;
 mod module;
+pub mod session;
+pub mod shuffle;
 mod task;
 
 use std::cell::{Cell, RefCell};
@@ -53,6 +57,11 @@ pub struct Scheduler {
     pub trace_json: bool,
     /// Program output not yet ended by a newline (JSON traces wrap whole lines).
     pub trace_pending_output: String,
+    /// `--shuffle SEED`: the generator that orders each iteration's ready handles.
+    pub shuffle: Option<shuffle::Shuffle>,
+    /// Tracing: the last `except`/`finally` handler a CancelledError entered (its code
+    /// and handler address), to say where a delivered cancellation was caught.
+    pub cancel_caught: Option<(Rc<crate::bytecode::Code>, u32)>,
     /// Relations from `future_add_to_awaited_by`, for the call graph.
     pub awaited_by: awaited_by::AwaitedBy,
     /// `aio trace`'s filters, tree, stepping and event record.
@@ -76,6 +85,8 @@ impl Scheduler {
             trace_iterations: 0,
             trace_json: false,
             trace_pending_output: String::new(),
+            shuffle: None,
+            cancel_caught: None,
             awaited_by: Default::default(),
             trace_view: Default::default(),
         }
@@ -241,6 +252,9 @@ pub struct LoopObj {
     /// Tasks of this loop, weakly (like CPython's WeakSet): a finished task nobody holds
     /// is freed at once. Dead and finished entries are pruned when the list doubles.
     pub tasks: RefCell<TaskList>,
+    /// The future `run_until_complete` waits for (None under a bare `run_forever`), for
+    /// deadlock messages.
+    pub until: RefCell<Value>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -266,6 +280,8 @@ pub struct FutureObj {
     /// For the future returned by gather(): cancelling it cancels these children.
     pub gather_children: Option<Vec<Value>>,
     pub cancel_requested: Cell<bool>,
+    /// Where it was created, for deadlock messages (see `deadlock::origin_here`).
+    pub origin: Cell<u32>,
 }
 
 impl Drop for FutureObj {

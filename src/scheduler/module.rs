@@ -232,7 +232,7 @@ pub fn asyncio_module(vm: &mut Vm) -> PyResult<Value> {
                 } else {
                     lp
                 };
-                Ok(future::new_future(lp))
+                Ok(future::new_future_here(vm, lp))
             },
             None,
         ),
@@ -445,7 +445,7 @@ pub fn getattr(vm: &mut Vm, obj: &Value, a: &AsyncObj, name: &str) -> PyResult<O
                 let name = arg(&mut a, 2, "name");
                 task::create_task(vm, &lp, coro, name)
             }),
-            "create_future" => Some(|_, a| Ok(future::new_future(a.pos[0].clone()))),
+            "create_future" => Some(|vm, a| Ok(future::new_future_here(vm, a.pos[0].clone()))),
             "shutdown_asyncgens" | "shutdown_default_executor" => Some(|vm, _| {
                 let f = vm.module_attr("_noop")?;
                 vm.call0(&f)

@@ -7,7 +7,7 @@ use super::{
     as_loop, event_loop, future, wrap,
 };
 use crate::object::{Exc, GenKind, GenState, PyResult};
-use crate::types::{exc, exc_is, runtime_error, type_error};
+use crate::types::{exc_is, runtime_error, type_error};
 use crate::value::Value;
 use crate::vm::{Exit, Frame, Resume, Suspend, Vm};
 
@@ -59,6 +59,9 @@ pub fn create_task(vm: &mut Vm, lp: &Value, coro: Value, name: Value) -> PyResul
     );
     if let Some(l) = as_loop(lp) {
         l.tasks.borrow_mut().push(&t);
+    }
+    if let Some(f) = as_future(&t) {
+        f.origin.set(super::deadlock::origin_here(vm));
     }
     if vm.sched.tracing {
         // The learner's line: the innermost frame outside the asyncio prelude.
@@ -122,6 +125,11 @@ pub fn ensure_future(vm: &mut Vm, v: Value, lp: Option<Value>) -> PyResult<Value
     create_task(vm, &lp, v, Value::None)
 }
 
+thread_local! {
+    /// Ids of the tasks whose cancel() is passing the cancellation on to what they await.
+    static CANCELLING: RefCell<Vec<usize>> = const { RefCell::new(Vec::new()) };
+}
+
 /// task.cancel(msg)
 pub fn cancel(vm: &mut Vm, t: &Value, msg: Value) -> PyResult<bool> {
     let f = as_future(t).ok_or_else(|| type_error("not a task"))?;
@@ -148,13 +156,50 @@ pub fn cancel(vm: &mut Vm, t: &Value, msg: Value) -> PyResult<bool> {
         return Ok(false);
     }
     if vm.sched.tracing {
-        crate::trace::emit(vm, crate::trace::Event::CancelRequested { task: t.clone() });
+        let msg = if msg.is_none() {
+            String::new()
+        } else {
+            vm.repr(&msg)?
+        };
+        let ev = crate::trace::Event::CancelRequested {
+            task: t.clone(),
+            by: vm.sched.current_task.clone(),
+            msg,
+            line: crate::trace::task_line(t),
+        };
+        crate::trace::emit(vm, ev);
     }
     td.num_cancels_requested
         .set(td.num_cancels_requested.get() + 1);
     let waiter = td.fut_waiter.borrow().clone();
-    if !waiter.is_none() && cancel(vm, &waiter, msg.clone())? {
+    if CANCELLING.with(|c| c.borrow().contains(&waiter.id())) {
+        // Tasks awaiting each other in a cycle: cancelling the waiter would come back
+        // here forever, so wake this task directly to deliver its CancelledError.
+        if let Some(w) = as_future(&waiter) {
+            w.callbacks
+                .borrow_mut()
+                .retain(|c| !matches!(c, FutCallback::Wakeup(x) if x.is(t)));
+        }
+        *td.fut_waiter.borrow_mut() = Value::None;
+        td.must_cancel.set(true);
+        *f.cancel_message.borrow_mut() = msg;
+        event_loop::call_soon(
+            vm,
+            &f.lp,
+            Callback::Step {
+                task: t.clone(),
+                exc: None,
+            },
+        );
         return Ok(true);
+    }
+    if !waiter.is_none() {
+        CANCELLING.with(|c| c.borrow_mut().push(t.id()));
+        let r = cancel(vm, &waiter, msg.clone());
+        CANCELLING.with(|c| c.borrow_mut().pop());
+        if r? {
+            return Ok(true);
+        }
     }
     td.must_cancel.set(true);
     *f.cancel_message.borrow_mut() = msg;
@@ -175,8 +220,15 @@ pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
         }
         td.must_cancel.set(false);
     }
-    *td.fut_waiter.borrow_mut() = Value::None;
-    if vm.sched.tracing {
+    // Tracing: a CancelledError arrives now if it is thrown in, or if the awaited future
+    // was cancelled (its result() raises it at the await).
+    let delivering = vm.sched.tracing
+        && (throw.as_ref().is_some_and(|e| exc_is(e, "CancelledError"))
+            || as_future(&td.fut_waiter.borrow())
+                .is_some_and(|w| w.state.get() == FutState::Cancelled));
+    let waiter = std::mem::take(&mut *td.fut_waiter.borrow_mut());
+    // A task cancelled before it started does not run at all: no "starts running".
+    if vm.sched.tracing && (td.started.get() || !delivering) {
         crate::trace::emit(
             vm,
             crate::trace::Event::TaskRuns {
@@ -185,6 +237,23 @@ pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
             },
         );
     }
+    if delivering {
+        vm.sched.cancel_caught = None;
+        let awaited =
+            (td.num_cancels_requested.get() == 0 && as_future(&waiter).is_some()).then(|| {
+                match as_future(&waiter).and_then(|w| w.task.as_ref()) {
+                    Some(_) => crate::trace::task_label(&waiter),
+                    None => "Future".into(),
+                }
+            });
+        let ev = crate::trace::Event::CancelDelivered {
+            task: t.clone(),
+            line: crate::trace::task_line(t),
+            awaited,
+        };
+        crate::trace::emit(vm, ev);
+    }
+    drop(waiter);
     let prev_task = vm.sched.current_task.replace(t.clone());
     // Switch to the task's own stack of frames.
     let fiber = td.fiber.borrow_mut().take().unwrap_or_default();
@@ -195,6 +264,16 @@ pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
     vm.native_depth = outer_depth;
     let fiber = std::mem::replace(&mut vm.fiber, outer);
     vm.sched.current_task = prev_task;
+    if delivering && !matches!(&result, Err(e) if exc_is(e, "CancelledError")) {
+        let at = crate::trace::caught_at(vm.sched.cancel_caught.take());
+        crate::trace::emit(
+            vm,
+            crate::trace::Event::CancelCaught {
+                task: t.clone(),
+                at,
+            },
+        );
+    }
     match result {
         Ok(Exit::Returned(v)) => {
             drop(fiber);
@@ -240,7 +319,18 @@ pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
                             ),
                             Some(when),
                         ),
-                        _ => (crate::trace::describe_wait(&v), None),
+                        _ => match crate::trace::asyncio_call(t) {
+                            Some(f) if as_future(&v).is_some_and(|w| w.task.is_none()) => {
+                                let module = if f.contains('.') { "" } else { "asyncio." };
+                                (
+                                    format!(
+                                        "await {module}{f}(): it waits inside asyncio until a Future it made is resolved"
+                                    ),
+                                    None,
+                                )
+                            }
+                            _ => (crate::trace::describe_wait(&v), None),
+                        },
                     };
                     crate::trace::Event::TaskWaits {
                         task: t.clone(),
@@ -440,44 +530,4 @@ pub fn new_sleep(delay: f64, result: Value) -> Value {
         handle: RefCell::new(None),
         awaited: Cell::new(false),
     }))
-}
-
-/// The loop would wait forever: nothing ready, no timers. Explain instead of hanging.
-pub fn deadlock_error(vm: &mut Vm, lp: &Value) -> Exc {
-    let mut lines = Vec::new();
-    if let Some(l) = as_loop(lp) {
-        for t in l.tasks.borrow().pending().iter() {
-            if let Some(f) = as_future(t)
-                && let Some(td) = &f.task
-            {
-                let name = td.name.borrow().as_str().unwrap_or("?").to_string();
-                let waiter = td.fut_waiter.borrow().clone();
-                let what = match as_future(&waiter) {
-                    Some(w) if w.task.is_some() => {
-                        let n = w
-                            .task
-                            .as_ref()
-                            .map(|x| x.name.borrow().as_str().unwrap_or("?").to_string())
-                            .unwrap_or_default();
-                        format!("waits for task {n}")
-                    }
-                    Some(_) => "waits on a Future that nothing will resolve".to_string(),
-                    None => "is not waiting on anything".to_string(),
-                };
-                lines.push(format!("{name} {what}"));
-            }
-        }
-    }
-    let _ = vm;
-    let detail = if lines.is_empty() {
-        String::new()
-    } else {
-        format!(": {}", lines.join("; "))
-    };
-    exc(
-        "RuntimeError",
-        format!(
-            "deadlock: the event loop has nothing ready and no timers, so it would wait forever{detail}"
-        ),
-    )
 }

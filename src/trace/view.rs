@@ -37,8 +37,10 @@ impl Category {
     /// Whether an event kind (its JSON name) belongs to this group.
     fn holds(self, kind: &str) -> bool {
         match self {
-            Category::Tasks => kind.starts_with("task_") || kind == "cancel_requested",
-            Category::Timers => matches!(kind, "timer_due" | "idle"),
+            Category::Tasks => {
+                kind.starts_with("task_") || kind.starts_with("cancel_") || kind == "blocked"
+            }
+            Category::Timers => matches!(kind, "timer_due" | "idle" | "blocked"),
             Category::Callbacks => kind == "callback",
             Category::Futures => matches!(kind, "timer_due" | "loop_stops"),
         }

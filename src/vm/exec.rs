@@ -98,6 +98,9 @@ impl Vm {
             let f = self.fiber.frames.last_mut().expect("frame");
             while let Some(b) = f.blocks.pop() {
                 if let Block::Except { handler, depth } = b {
+                    if self.sched.tracing && exc_is(&e, "CancelledError") {
+                        self.sched.cancel_caught = Some((f.code.clone(), handler));
+                    }
                     let base = f.base as usize;
                     f.ip = handler;
                     f.blocks.push(Block::Handler { exc: e.clone() });
@@ -850,6 +853,10 @@ impl Vm {
                     drop(g);
                     self.flush_warnings();
                 }
+            }
+            Op::PrintExpr => {
+                let v = self.pop();
+                self.display_hook(v)?;
             }
             Op::Dup => {
                 let v = self.top().clone();

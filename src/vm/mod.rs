@@ -10,6 +10,7 @@ mod call;
 mod excgroup;
 mod exec;
 mod generators;
+mod interactive;
 mod ops;
 mod repr;
 mod sysmod;
@@ -123,7 +124,9 @@ pub struct Vm {
     pub recursion_limit: usize,
     /// Native frames between here and the outermost run (each a Rust-level re-entry).
     pub native_depth: usize,
-    pub out: std::io::BufWriter<std::io::Stdout>,
+    /// Where `print` goes: stdout, or (in the REPL, while a prompt is shown) a writer that
+    /// prints above the prompt.
+    pub out: std::io::BufWriter<Box<dyn std::io::Write>>,
     pub sched: crate::scheduler::Scheduler,
     pub stdin_lines: Option<std::io::StdinLock<'static>>,
     /// The program's arguments after the script name (`sys.argv[1:]`).
@@ -167,7 +170,7 @@ impl Vm {
             modules: FxHashMap::default(),
             recursion_limit: 1000,
             native_depth: 0,
-            out: std::io::BufWriter::with_capacity(1 << 16, std::io::stdout()),
+            out: std::io::BufWriter::with_capacity(1 << 16, Box::new(std::io::stdout())),
             sched: crate::scheduler::Scheduler::new(virtual_time),
             stdin_lines: None,
             argv: Vec::new(),
