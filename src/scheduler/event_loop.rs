@@ -82,6 +82,9 @@ fn run_once(vm: &mut Vm, lp: &Value) -> PyResult<()> {
                 }
                 vm.flush();
                 vm.sched.clock.wait_until(when);
+                // The wait ends early for Ctrl-C (which may cancel the main task and so
+                // make handles ready) and for the timeout.
+                vm.poll_now()?;
             }
             None => return Err(super::task::deadlock_error(vm, lp)),
         }
@@ -112,6 +115,9 @@ fn run_once(vm: &mut Vm, lp: &Value) -> PyResult<()> {
         }
         let cb = std::mem::replace(&mut *h.callback.borrow_mut(), Callback::Done);
         run_callback(vm, lp, cb)?;
+        if let Some(e) = vm.halt_error() {
+            return Err(e);
+        }
         vm.flush_warnings();
     }
     Ok(())
@@ -139,7 +145,10 @@ fn run_callback(vm: &mut Vm, lp: &Value, cb: Callback) -> PyResult<()> {
                 crate::object::CallArgs::new(args.iter().cloned().collect()),
             );
             if let Err(e) = r {
-                if types::exc_is(&e, "KeyboardInterrupt") || types::exc_is(&e, "SystemExit") {
+                if types::exc_is(&e, "KeyboardInterrupt")
+                    || types::exc_is(&e, "SystemExit")
+                    || vm.halted().is_some()
+                {
                     return Err(e);
                 }
                 let name = match &func {

@@ -1221,8 +1221,12 @@ impl Vm {
 
     /// Write to stdout as is (the trace renderer and everything else end here).
     pub fn write_raw(&mut self, s: &str) {
+        if !self.count_output(s.len()) {
+            return;
+        }
         if self.out.write_all(s.as_bytes()).is_err() {
             self.sched.stdout_closed = true;
+            self.output_closed();
         }
     }
 
@@ -1254,9 +1258,19 @@ impl Vm {
         self.sched.clock.wall()
     }
 
-    pub fn clock_block(&mut self, secs: f64) {
+    /// time.sleep: block, waking for Ctrl-C and limits. A Ctrl-C that only cancels
+    /// asyncio.run's main task lets the sleep finish, as in CPython.
+    pub fn clock_block(&mut self, secs: f64) -> PyResult<()> {
         self.flush();
-        self.sched.clock.block(secs);
+        let end = self.sched.clock.now() + secs;
+        loop {
+            let now = self.sched.clock.now();
+            self.sched.clock.block(end - now);
+            self.poll_now()?;
+            if self.sched.clock.is_virtual() || self.sched.clock.now() >= end {
+                return Ok(());
+            }
+        }
     }
 
     pub fn module(&mut self, name: &str) -> Option<Value> {

@@ -62,7 +62,14 @@ impl Vm {
                     None => (Op::ReturnNone, ip),
                 }
             };
-            match self.step(op, stop) {
+            // The periodic check (budget.rs): one decrement and a predictable branch.
+            self.budget.countdown -= 1;
+            let r = if self.budget.countdown == 0 {
+                self.poll().and_then(|()| self.step(op, stop))
+            } else {
+                self.step(op, stop)
+            };
+            match r {
                 Ok(Step::Continue) => {}
                 Ok(Step::Exit(e)) => return Ok(e),
                 Err(e) => {
@@ -96,8 +103,12 @@ impl Vm {
         let mut e = e;
         loop {
             let f = self.fiber.frames.last_mut().expect("frame");
+            // A program halted by a limit unwinds past every handler.
+            let halted = self.budget.halt.is_some();
             while let Some(b) = f.blocks.pop() {
-                if let Block::Except { handler, depth } = b {
+                if let Block::Except { handler, depth } = b
+                    && !halted
+                {
                     let base = f.base as usize;
                     f.ip = handler;
                     f.blocks.push(Block::Handler { exc: e.clone() });
