@@ -744,6 +744,7 @@ impl Vm {
                 if r.len() > 1 << 28 {
                     return Err(exc("MemoryError", ""));
                 }
+                crate::memory::reserve(r.len().max(0) as usize * std::mem::size_of::<Value>())?;
                 let mut out = Vec::with_capacity(r.len().max(0) as usize);
                 let mut i = r.start;
                 while (r.step > 0 && i < r.stop) || (r.step < 0 && i > r.stop) {
@@ -1181,7 +1182,12 @@ impl Vm {
                     e.value = v;
                 }
             }
-            None => d.borrow_mut().push(h, key, v),
+            None => {
+                if !d.borrow_mut().try_make_room() {
+                    return Err(crate::builtins::args::memory_error());
+                }
+                d.borrow_mut().push(h, key, v)
+            }
         }
         Ok(())
     }

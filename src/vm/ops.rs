@@ -304,6 +304,7 @@ fn seq_repeat(items: &[Value], n: &Value) -> PyResult<Vec<Value>> {
     if total > 1 << 31 {
         return Err(exc("MemoryError", ""));
     }
+    crate::memory::reserve(total as usize * std::mem::size_of::<Value>())?;
     let mut out = Vec::with_capacity(total as usize);
     for _ in 0..n {
         out.extend(items.iter().cloned());
@@ -366,6 +367,7 @@ impl Vm {
                 if (x.s.len() as u128) * (k as u128) > 1 << 31 {
                     return Err(exc("MemoryError", ""));
                 }
+                crate::memory::reserve(x.s.len() * k as usize)?;
                 return Ok(Value::string(x.s.repeat(k as usize)));
             }
             (Value::Str(f), BinOp::Mod, args) => {
