@@ -243,3 +243,16 @@ fn bad_limit_values_are_usage_errors() {
     assert_eq!(o.code, Some(2));
     assert!(o.stderr.contains("not a number of seconds"), "{}", o.stderr);
 }
+
+/// Found by the `run` fuzz target: each f-string doubles the string, so a few hundred
+/// instructions reach gigabytes; the memory limit must stop it within one check period.
+#[test]
+fn max_memory_stops_exponential_string_growth() {
+    let o = run(
+        "memory_doubling",
+        "s = 'ab'\nwhile True:\n    s = f\"{s!r}-{s}\"\n",
+        &["--max-memory", "100"],
+    );
+    assert!(o.stderr.contains("\nMemoryError\n"), "{}", o.stderr);
+    assert_eq!(o.code, Some(122), "{}", o.stderr);
+}

@@ -17,6 +17,8 @@ use crate::value::Value;
 
 /// Instructions between two checks (when no step limit is nearer).
 const PERIOD: u32 = 1 << 14;
+/// With a memory limit, check more often: one instruction can double a string.
+const MEMORY_PERIOD: u32 = 1 << 8;
 
 /// A limit that stops the program; each has its own exit status (docs/reliability.md).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -119,7 +121,11 @@ impl Vm {
 
     fn rearm(&mut self) {
         self.budget.executed = self.steps_executed();
-        let mut next = PERIOD;
+        let mut next = if self.budget.limits.max_memory.is_some() {
+            MEMORY_PERIOD
+        } else {
+            PERIOD
+        };
         if let Some(max) = self.budget.limits.max_steps {
             let left = max.saturating_sub(self.budget.executed);
             next = next.min(left.clamp(1, u64::from(PERIOD)) as u32);

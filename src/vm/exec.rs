@@ -653,7 +653,9 @@ impl Vm {
             Op::BuildString(n) => {
                 let at = self.fiber.stack.len() - n as usize;
                 let items = self.fiber.stack.split_off(at);
-                let mut s = String::new();
+                let total = items.iter().map(|v| v.as_str().map_or(0, str::len)).sum();
+                crate::memory::reserve(total)?;
+                let mut s = String::with_capacity(total);
                 for it in &items {
                     if let Value::Str(p) = it {
                         s.push_str(&p.s);

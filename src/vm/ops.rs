@@ -346,6 +346,7 @@ impl Vm {
         match (a, op, b) {
             (Value::Int(_) | Value::Bool(_) | Value::Big(_), BinOp::Div, _) if is_int(b) => {}
             (Value::Str(x), BinOp::Add, Value::Str(y)) => {
+                crate::memory::reserve(x.s.len() + y.s.len())?;
                 let mut s = String::with_capacity(x.s.len() + y.s.len());
                 s.push_str(&x.s);
                 s.push_str(&y.s);
