@@ -19,7 +19,7 @@ done
 # The interpreter runs on a 1 GB stack in the CLI; the fuzzers get the same.
 ulimit -s 1048576
 for target in compile run; do
-    nice -n 19 "$bin/$target" "corpus/$target" -runs="$RUNS" -max_len=8192 -timeout=10 \
+    nice -n 19 "$bin/$target" "corpus/$target" -runs="$RUNS" -max_len=8192 -timeout=30 \
         -rss_limit_mb=2048 -detect_leaks=0 -close_fd_mask=3 \
         -artifact_prefix="artifacts/$target/" -print_final_stats=1 >"logs/$target.log" 2>&1 &
 done
