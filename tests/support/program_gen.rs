@@ -86,10 +86,11 @@ impl<'a, 'b> Gen<'a, 'b> {
                 "(await asyncio.gather(w0({}), w1({}), return_exceptions={}))",
                 self.expr(is_async)?,
                 self.expr(is_async)?,
-                self.u
-                    .arbitrary::<bool>()?
-                    .then_some("True")
-                    .unwrap_or("False")
+                if self.u.arbitrary::<bool>()? {
+                    "True"
+                } else {
+                    "False"
+                }
             ),
             16 => format!(
                 "({} if {} else {})",
