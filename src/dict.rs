@@ -140,6 +140,28 @@ impl Dict {
         self.indices[slot] = ix;
     }
 
+    /// Make room for one more entry without aborting: false when the memory for a bigger
+    /// table cannot be had (the caller raises MemoryError).
+    pub fn try_make_room(&mut self) -> bool {
+        if (self.entries.len() + 1) * 3 < self.indices.len() * 2 {
+            return true;
+        }
+        let want = (self.len + 1) * 2;
+        let cap = (want.max(4) * 3 / 2).next_power_of_two().max(8);
+        let bytes = cap * std::mem::size_of::<u32>()
+            + want.saturating_sub(self.entries.capacity()) * std::mem::size_of::<Option<Entry>>();
+        if crate::memory::reserve(bytes).is_err() {
+            return false;
+        }
+        let mut indices: Vec<u32> = Vec::new();
+        if indices.try_reserve_exact(cap).is_err() || self.entries.try_reserve(want).is_err() {
+            return false;
+        }
+        drop(indices);
+        self.rebuild(want);
+        true
+    }
+
     fn rebuild(&mut self, want: usize) {
         let entries: Vec<Option<Entry>> = std::mem::take(&mut self.entries)
             .into_iter()

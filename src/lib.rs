@@ -11,8 +11,10 @@ pub mod dict;
 pub mod disasm;
 pub mod explore;
 pub mod format;
+pub mod interrupt;
 pub mod lexer;
 pub mod lint;
+pub mod memory;
 pub mod object;
 pub mod parser;
 pub mod repl;
@@ -86,10 +88,29 @@ pub struct RunOptions {
     pub args: Vec<String>,
     /// `--shuffle SEED`: run each iteration's ready handles in a seeded random order.
     pub shuffle: Option<u64>,
+    /// Resource limits (`--max-steps`, `--timeout`, ...); none by default.
+    pub limits: vm::Limits,
 }
 
-/// Run a program's source; returns the process exit status.
+/// What ended a run, besides its exit status: the CLI ends the process differently
+/// when a KeyboardInterrupt escaped (killed by SIGINT, as Python).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ending {
+    Status(i32),
+    Interrupted,
+}
+
+/// Run a program's source; returns the process exit status (130 after an uncaught
+/// KeyboardInterrupt; `run_source_ending` tells that case apart).
 pub fn run_source(name: &str, text: &str, opts: &RunOptions) -> i32 {
+    match run_source_ending(name, text, opts) {
+        Ending::Status(s) => s,
+        Ending::Interrupted => 130,
+    }
+}
+
+/// Run a program's source; says how it ended.
+pub fn run_source_ending(name: &str, text: &str, opts: &RunOptions) -> Ending {
     let color = std::env::var_os("NO_COLOR").is_none()
         && std::io::IsTerminal::is_terminal(&std::io::stderr());
     let code = match compile(name, text, false) {
@@ -98,10 +119,11 @@ pub fn run_source(name: &str, text: &str, opts: &RunOptions) -> i32 {
             for d in &diags {
                 eprint!("{}", diagnostics::render_syntax_error(name, text, d, color));
             }
-            return 1;
+            return Ending::Status(1);
         }
     };
     let mut vm = vm::Vm::new(opts.virtual_time);
+    vm.set_limits(opts.limits.clone());
     vm.sched.tracing = opts.trace || opts.trace_json;
     vm.sched.trace_json = opts.trace_json;
     vm.sched.trace_view = trace::View::new(opts.trace_opts.clone());
@@ -113,8 +135,29 @@ pub fn run_source(name: &str, text: &str, opts: &RunOptions) -> i32 {
     let result = vm.run_module(code, module.clone());
     let module_keepalive = module;
     let status = match result {
-        Ok(_) => 0,
-        Err(e) => report_uncaught(&mut vm, &e),
+        Ok(_) => Ending::Status(0),
+        Err(_) if vm.halted().is_some() => {
+            let halt = vm.halted().cloned().expect("halted");
+            vm.flush();
+            // Warnings about tasks the halt left behind would only bury the reason.
+            drop(warnings::take());
+            if halt.limit != vm::Limit::ClosedOutput {
+                eprintln!("aio: stopped: {} at {}", halt.reason, halt.place);
+            }
+            Ending::Status(halt.limit.exit_status())
+        }
+        Err(e) => {
+            let status = report_uncaught(&mut vm, &e);
+            if types::exc_is(&e, "KeyboardInterrupt") {
+                Ending::Interrupted
+            } else if types::exc_is(&e, "MemoryError") && memory::limit().is_some() {
+                let limit = memory::limit().unwrap_or(0) >> 20;
+                eprintln!("aio: stopped: memory limit of {limit} MB exceeded (--max-memory)");
+                Ending::Status(vm::Limit::Memory.exit_status())
+            } else {
+                Ending::Status(status)
+            }
+        }
     };
     drop(module_keepalive);
     if vm.sched.trace_json {
@@ -124,7 +167,7 @@ pub fn run_source(name: &str, text: &str, opts: &RunOptions) -> i32 {
     vm.flush();
     if let Err(e) = trace::write_files(&mut vm, name, text) {
         eprintln!("aio trace: {e}");
-        return 1;
+        return Ending::Status(1);
     }
     status
 }

@@ -33,6 +33,8 @@ enum Command {
         /// and report the distinct outputs with the seeds that gave each.
         #[arg(long, value_name = "N", conflicts_with_all = ["shuffle", "trace"])]
         explore: Option<u64>,
+        #[command(flatten)]
+        limits: LimitArgs,
         file: String,
         /// Arguments for the program: `sys.argv[1:]` (everything after FILE, as with python3).
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
@@ -92,6 +94,46 @@ enum Command {
     Dis { file: String },
 }
 
+/// Resource limits for untrusted programs; each stops the program with its own exit
+/// status (docs/reliability.md).
+#[derive(clap::Args)]
+struct LimitArgs {
+    /// Stop after N bytecode instructions (exit status 121).
+    #[arg(long, value_name = "N")]
+    max_steps: Option<u64>,
+    /// Raise MemoryError when the interpreter's heap would pass MB megabytes; exit status
+    /// 122 if the program does not catch it.
+    #[arg(long, value_name = "MB")]
+    max_memory: Option<u64>,
+    /// Stop after printing more than BYTES bytes (exit status 123).
+    #[arg(long, value_name = "BYTES")]
+    max_output: Option<u64>,
+    /// Stop after SECONDS of wall-clock time; virtual time does not count (exit status 124).
+    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
+    timeout: Option<std::time::Duration>,
+}
+
+impl LimitArgs {
+    fn limits(&self) -> aio::vm::Limits {
+        aio::vm::Limits {
+            max_steps: self.max_steps,
+            timeout: self.timeout,
+            max_memory: self
+                .max_memory
+                .map(|mb| usize::try_from(mb.saturating_mul(1 << 20)).unwrap_or(usize::MAX)),
+            max_output: self.max_output,
+        }
+    }
+}
+
+fn parse_seconds(s: &str) -> Result<std::time::Duration, String> {
+    let secs: f64 = s
+        .parse()
+        .map_err(|_| format!("`{s}` is not a number of seconds"))?;
+    std::time::Duration::try_from_secs_f64(secs)
+        .map_err(|_| format!("`{s}` is not a usable number of seconds"))
+}
+
 /// Interpreter threads get a large stack: deep native re-entry (repr of nested data,
 /// sort keys calling Python) must end in RecursionError, never a stack overflow.
 const STACK_SIZE: usize = 1 << 30;
@@ -120,11 +162,16 @@ fn main() -> ExitCode {
     let command = cli.command.unwrap_or(Command::Repl {
         virtual_time: false,
     });
+    // The REPL installs its own handler once its line editor exists (every Ctrl-C
+    // becomes a KeyboardInterrupt there); everything else stops at a second Ctrl-C.
+    aio::interrupt::install_sigint_handler(true);
     let worker = std::thread::Builder::new()
         .stack_size(STACK_SIZE)
         .spawn(move || run(command));
     match worker.map(|h| h.join()) {
-        Ok(Ok(code)) => code,
+        Ok(Ok(Some(code))) => code,
+        // An uncaught KeyboardInterrupt: end killed by SIGINT, as python3 does.
+        Ok(Ok(None)) => aio::interrupt::die_by_sigint(),
         _ => {
             eprintln!("aio: internal error");
             ExitCode::from(70)
@@ -132,8 +179,9 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(command: Command) -> ExitCode {
-    match command {
+/// Run a command; None when a KeyboardInterrupt ended it.
+fn run(command: Command) -> Option<ExitCode> {
+    let code = match command {
         Command::Trace {
             real_time,
             format,
@@ -153,13 +201,13 @@ fn run(command: Command) -> ExitCode {
                     Ok(c) => groups.push(c),
                     Err(e) => {
                         eprintln!("aio trace: --only: {e}");
-                        return ExitCode::from(2);
+                        return Some(ExitCode::from(2));
                     }
                 }
             }
             let text = match read(&file) {
                 Ok(t) => t,
-                Err(c) => return c,
+                Err(c) => return Some(c),
             };
             let step = step.map(|s| {
                 if s == "iteration" {
@@ -185,23 +233,25 @@ fn run(command: Command) -> ExitCode {
                 },
                 args,
                 shuffle,
+                limits: Default::default(),
             };
-            ExitCode::from(aio::run_source(&file, &text, &opts) as u8)
+            return ending(aio::run_source_ending(&file, &text, &opts));
         }
         Command::Run {
             virtual_time,
             trace,
             shuffle,
             explore,
+            limits,
             file,
             args,
         } => {
             let text = match read(&file) {
                 Ok(t) => t,
-                Err(c) => return c,
+                Err(c) => return Some(c),
             };
             if let Some(n) = explore {
-                return explore_schedules(&file, &args, n);
+                return Some(explore_schedules(&file, &args, n));
             }
             let opts = aio::RunOptions {
                 virtual_time,
@@ -210,8 +260,9 @@ fn run(command: Command) -> ExitCode {
                 trace_opts: Default::default(),
                 args,
                 shuffle,
+                limits: limits.limits(),
             };
-            ExitCode::from(aio::run_source(&file, &text, &opts) as u8)
+            return ending(aio::run_source_ending(&file, &text, &opts));
         }
         Command::Repl { virtual_time } => {
             let status = aio::repl::run(&aio::repl::Options { virtual_time });
@@ -220,7 +271,7 @@ fn run(command: Command) -> ExitCode {
         Command::Check { file } => {
             let text = match read(&file) {
                 Ok(t) => t,
-                Err(c) => return c,
+                Err(c) => return Some(c),
             };
             match aio::compile(&file, &text, false) {
                 Ok(_) => {
@@ -243,11 +294,15 @@ fn run(command: Command) -> ExitCode {
         Command::Dis { file } => {
             let text = match read(&file) {
                 Ok(t) => t,
-                Err(c) => return c,
+                Err(c) => return Some(c),
             };
             match aio::compile(&file, &text, false) {
                 Ok(code) => {
-                    print!("{}", aio::disasm::disassemble(&code));
+                    // A closed pipe (`aio dis f | head`) is not an error worth a panic.
+                    let _ = std::io::Write::write_all(
+                        &mut std::io::stdout(),
+                        aio::disasm::disassemble(&code).as_bytes(),
+                    );
                     ExitCode::SUCCESS
                 }
                 Err(diags) => {
@@ -261,6 +316,14 @@ fn run(command: Command) -> ExitCode {
                 }
             }
         }
+    };
+    Some(code)
+}
+
+fn ending(e: aio::Ending) -> Option<ExitCode> {
+    match e {
+        aio::Ending::Status(s) => Some(ExitCode::from(s as u8)),
+        aio::Ending::Interrupted => None,
     }
 }
 

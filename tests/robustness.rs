@@ -722,3 +722,100 @@ fn deeply_nested_data_repr() {
         "x = []\nfor i in range(100_000):\n    x = [x]\nprint(x)\n",
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Deep input at the sizes of issue 8: a clear SyntaxError (as CPython's) or a normal run.
+
+/// `aio run` on `source` must fail with exit status 1 and `message` on stderr.
+fn expect_diagnostic(name: &str, source: &str, message: &str) {
+    let scratch = Scratch::new(name);
+    let path = scratch.write(&format!("{name}.aio"), source.as_bytes());
+    let outcome = run_aio(&["run"], &path);
+    if let Some(why) = crash(&outcome) {
+        panic!("{name}: {why}");
+    }
+    assert_eq!(outcome.code(), Some(1), "{name}: {}", outcome.stderr);
+    assert!(
+        outcome.stderr.contains(message),
+        "{name}: expected `{message}` in:\n{}",
+        last_lines(&outcome.stderr, 8)
+    );
+}
+
+#[test]
+fn nested_parentheses_100000_deep_are_too_many() {
+    let source = format!("x = {}1{}\n", "(".repeat(100_000), ")".repeat(100_000));
+    expect_diagnostic(
+        "parentheses_100000",
+        &source,
+        "SyntaxError: too many nested parentheses",
+    );
+}
+
+#[test]
+fn nested_brackets_100000_deep_are_too_many() {
+    let source = format!("x = {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+    expect_diagnostic(
+        "brackets_100000",
+        &source,
+        "SyntaxError: too many nested parentheses",
+    );
+}
+
+#[test]
+fn addition_chain_100000_deep_is_too_deeply_nested() {
+    let source = format!("x = 1{}\nprint(x)\n", "+1".repeat(100_000));
+    expect_diagnostic(
+        "plus_chain_100000",
+        &source,
+        "SyntaxError: too deeply nested expression",
+    );
+}
+
+#[test]
+fn postfix_chains_100000_deep_are_too_deeply_nested() {
+    for (name, tail) in [
+        ("attribute_chain", ".b"),
+        ("call_chain", "()"),
+        ("index_chain", "[0]"),
+    ] {
+        let source = format!("x = a{}\n", tail.repeat(100_000));
+        expect_diagnostic(name, &source, "SyntaxError: too deeply nested expression");
+    }
+}
+
+#[test]
+fn prefix_chains_100000_deep_are_too_deeply_nested() {
+    for (name, head) in [
+        ("lambda_chain", "lambda: "),
+        ("not_chain", "not "),
+        ("await_chain", "await "),
+    ] {
+        let source = format!("x = {}1\n", head.repeat(100_000));
+        expect_diagnostic(name, &source, "SyntaxError");
+    }
+}
+
+#[test]
+fn nested_ifs_5000_deep_are_too_many_levels_of_indentation() {
+    let mut source = String::new();
+    for level in 0..5000 {
+        source.push_str(&format!("{}if True:\n", " ".repeat(level)));
+    }
+    source.push_str(&format!("{}print('deep')\n", " ".repeat(5000)));
+    expect_diagnostic(
+        "ifs_5000",
+        &source,
+        "IndentationError: too many levels of indentation",
+    );
+}
+
+#[test]
+fn a_10_megabyte_line_runs() {
+    let scratch = Scratch::new("line_10mb");
+    let source = format!("x = '{}'\nprint(len(x))\n", "a".repeat(10_000_000));
+    let path = scratch.write("line_10mb.aio", source.as_bytes());
+    let outcome = run_aio(&["run"], &path);
+    assert!(crash(&outcome).is_none(), "{:?}", crash(&outcome));
+    assert_eq!(outcome.code(), Some(0), "{}", outcome.stderr);
+}

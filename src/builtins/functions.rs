@@ -97,6 +97,11 @@ fn print(vm: &mut Vm, mut a: CallArgs) -> PyResult<Value> {
             vm.call_method(f, "write", CallArgs::new(smallvec![Value::string(out)]))?;
         }
     }
+    if let Some(flush) = &kw[3]
+        && vm.truthy(flush)?
+    {
+        vm.flush();
+    }
     Ok(Value::None)
 }
 

@@ -492,7 +492,16 @@ fn join(vm: &mut Vm, a: CallArgs) -> PyResult<Value> {
     let s = recv_str(&a, "join")?;
     let it = args::one("str.join", &a, 1)?;
     let items = args::items(vm, &it)?;
+    // Size the result first: a join too big for memory raises MemoryError, not an abort.
+    let total = items
+        .iter()
+        .map(|v| v.as_str().map_or(0, str::len))
+        .fold(s.s.len().saturating_mul(items.len()), usize::saturating_add);
+    crate::memory::reserve(total)?;
     let mut out = String::new();
+    if out.try_reserve_exact(total).is_err() {
+        return Err(args::memory_error());
+    }
     for (i, v) in items.iter().enumerate() {
         match v {
             Value::Str(p) => {

@@ -13,9 +13,6 @@ use crate::vm::Vm;
 /// The name typed code gets in tracebacks, as in Python's REPL.
 pub const INPUT_NAME: &str = "<stdin>";
 
-/// How often a wait for a timer looks for Ctrl-C.
-const INTERRUPT_CHECK: Duration = Duration::from_millis(20);
-
 pub enum Outcome {
     Ok,
     /// An error was reported; the session goes on.
@@ -64,6 +61,7 @@ impl Session {
 
     /// Compile and run one complete statement typed at the prompt.
     pub fn run_cell(&mut self, text: &str) -> Outcome {
+        super::signals::forget();
         let code = match crate::compile(INPUT_NAME, text, true) {
             Ok(c) => c,
             Err(diags) => {
@@ -107,41 +105,41 @@ impl Session {
     }
 
     /// Run a cell's coroutine as a task of the session loop until it is done. Ctrl-C cancels
-    /// it (as `python -m asyncio` does); a wait that nothing can end is reported, not hung.
+    /// it (as `python -m asyncio` does; a second one raises KeyboardInterrupt); a wait that
+    /// nothing can end is reported, not hung.
     fn await_cell(&mut self, coro: Value) -> PyResult<Value> {
         let task = session::spawn(&mut self.vm, &self.lp, coro)?;
-        let mut interrupted = false;
-        while !session::is_done(&task) {
-            if !interrupted && super::signals::take_interrupt() {
-                interrupted = true;
-                session::cancel(&mut self.vm, &task)?;
-                continue;
-            }
-            match session::poll(&mut self.vm, &self.lp) {
-                Ok(Poll::Ran) => {}
-                Ok(Poll::Idle(Some(wait))) => {
-                    self.vm.flush();
-                    super::signals::sleep(Duration::from_secs_f64(wait).min(INTERRUPT_CHECK));
-                }
-                Ok(Poll::Idle(None)) => {
-                    let e = session::deadlock(&mut self.vm, &self.lp);
-                    session::cancel(&mut self.vm, &task)?;
-                    self.settle(&task);
-                    return Err(e);
-                }
-                Err(e) => {
-                    session::cancel(&mut self.vm, &task)?;
-                    self.settle(&task);
-                    return Err(e);
-                }
-            }
+        self.vm.watch_sigint(task.clone());
+        let r = self.drive(&task);
+        let interrupts = self.vm.watch_sigint(Value::None);
+        if let Err(e) = r {
+            session::cancel(&mut self.vm, &task)?;
+            self.settle(&task);
+            return Err(e);
         }
-        if interrupted {
+        if interrupts > 0 && session::is_cancelled(&task) {
             self.vm.flush();
             eprintln!("\nKeyboardInterrupt");
             return Ok(Value::None);
         }
         session::result(&mut self.vm, &task)
+    }
+
+    /// Run the loop until `task` is done.
+    fn drive(&mut self, task: &Value) -> PyResult<()> {
+        while !session::is_done(task) {
+            match session::poll(&mut self.vm, &self.lp)? {
+                Poll::Ran => {}
+                Poll::Idle(Some(wait)) => {
+                    self.vm.flush();
+                    super::signals::sleep(Duration::from_secs_f64(wait));
+                    // Delivers Ctrl-C: the first cancels the task being watched.
+                    self.vm.poll_now()?;
+                }
+                Poll::Idle(None) => return Err(session::deadlock(&mut self.vm, &self.lp)),
+            }
+        }
+        Ok(())
     }
 
     /// Let a cancelled task run its cleanup (a few iterations at most).

@@ -1,30 +1,28 @@
-//! Ctrl-C while a statement runs: a SIGINT handler that sets a flag, seen from the REPL.
+//! Ctrl-C in the REPL: every Ctrl-C while a statement runs becomes a KeyboardInterrupt
+//! (see `crate::interrupt`); the process never ends on a second one.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-static PENDING: AtomicBool = AtomicBool::new(false);
-
-extern "C" fn on_sigint(_: libc::c_int) {
-    PENDING.store(true, Ordering::SeqCst);
-}
-
-/// Catch SIGINT for the rest of the process (the line editor reads Ctrl-C as a key itself
-/// while a prompt is shown).
+/// Catch SIGINT from now on. Call after the line editor exists: it installs a handler of
+/// its own, which would swallow Ctrl-C while a statement runs.
 pub fn install() {
-    let handler: extern "C" fn(libc::c_int) = on_sigint;
-    // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
-    unsafe {
-        libc::signal(libc::SIGINT, handler as libc::sighandler_t);
-    }
+    crate::interrupt::install_sigint_handler(false);
 }
 
-/// True once after Ctrl-C was pressed.
-pub fn take_interrupt() -> bool {
-    PENDING.swap(false, Ordering::SeqCst)
+/// Forget a Ctrl-C that arrived before the statement started.
+pub fn forget() {
+    crate::interrupt::reset();
 }
 
 /// Wait, but no longer than it takes to notice Ctrl-C.
 pub fn sleep(d: Duration) {
-    std::thread::sleep(d);
+    let step = Duration::from_millis(20);
+    let end = std::time::Instant::now() + d;
+    loop {
+        let now = std::time::Instant::now();
+        if now >= end || crate::interrupt::pending() {
+            return;
+        }
+        std::thread::sleep(step.min(end - now));
+    }
 }

@@ -2,7 +2,10 @@
 //! loop has nothing ready and jumps to the next timer. Nothing else reads the time.
 
 use std::cell::Cell;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// A real wait wakes at least this often, so Ctrl-C and `--timeout` act promptly.
+pub const WAIT_SLICE: Duration = Duration::from_millis(20);
 
 /// Virtual time that passes per clock reading and per loop iteration (see `now`).
 const VIRTUAL_READ_TICK: f64 = 1e-9;
@@ -14,6 +17,8 @@ pub struct Clock {
     wall_start: f64,
     /// `Some(t)`: virtual time in seconds since start.
     virtual_now: Option<Cell<f64>>,
+    /// The `--timeout` deadline: a real wait ends there (the VM then stops the program).
+    pub deadline: Option<Instant>,
 }
 
 impl Clock {
@@ -30,6 +35,7 @@ impl Clock {
             } else {
                 None
             },
+            deadline: None,
         }
     }
 
@@ -64,14 +70,27 @@ impl Clock {
         self.wall_start + self.now()
     }
 
-    /// Block for `secs` (time.sleep, or the loop waiting for its next timer).
+    /// Block for `secs` (time.sleep, or the loop waiting for its next timer). A real wait
+    /// returns early on Ctrl-C or at the deadline; callers check why and wait again.
     pub fn block(&mut self, secs: f64) {
         if secs.is_nan() || secs <= 0.0 {
             return;
         }
         match &self.virtual_now {
             Some(t) => t.set(t.get() + secs),
-            None => std::thread::sleep(std::time::Duration::from_secs_f64(secs.min(1e9))),
+            None => {
+                let end = Instant::now() + Duration::from_secs_f64(secs.min(1e9));
+                loop {
+                    let now = Instant::now();
+                    if now >= end
+                        || crate::interrupt::pending()
+                        || self.deadline.is_some_and(|d| now >= d)
+                    {
+                        return;
+                    }
+                    std::thread::sleep((end - now).min(WAIT_SLICE));
+                }
+            }
         }
     }
 

@@ -83,6 +83,9 @@ pub(super) fn run_once(vm: &mut Vm, lp: &Value) -> PyResult<()> {
                 }
                 vm.flush();
                 vm.sched.clock.wait_until(when);
+                // The wait ends early for Ctrl-C (which may cancel the main task and so
+                // make handles ready) and for the timeout.
+                vm.poll_now()?;
             }
             None => return Err(super::deadlock::deadlock_error(vm, lp)),
         }
@@ -123,6 +126,9 @@ pub(super) fn run_once(vm: &mut Vm, lp: &Value) -> PyResult<()> {
         if let Some((who, t0)) = traced {
             super::blocking::report(vm, l, t0, n - i - 1, who);
         }
+        if let Some(e) = vm.halt_error() {
+            return Err(e);
+        }
         vm.flush_warnings();
     }
     Ok(())
@@ -146,7 +152,10 @@ fn run_callback(vm: &mut Vm, lp: &Value, cb: Callback) -> PyResult<()> {
                 crate::object::CallArgs::new(args.iter().cloned().collect()),
             );
             if let Err(e) = r {
-                if types::exc_is(&e, "KeyboardInterrupt") || types::exc_is(&e, "SystemExit") {
+                if types::exc_is(&e, "KeyboardInterrupt")
+                    || types::exc_is(&e, "SystemExit")
+                    || vm.halted().is_some()
+                {
                     return Err(e);
                 }
                 let name = match &func {

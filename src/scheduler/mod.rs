@@ -27,6 +27,7 @@ use crate::vm::{Fiber, Vm};
 
 pub use clock::Clock;
 pub use module::asyncio_module;
+pub(crate) use task::cancel as cancel_task;
 
 /// Per-interpreter scheduler state.
 pub struct Scheduler {

@@ -80,6 +80,11 @@ pub fn asyncio_module(vm: &mut Vm) -> PyResult<Value> {
             Ok(task::new_sleep(d, result))
         }),
         ("get_event_loop", |vm, _| get_event_loop(vm)),
+        // asyncio.run's Ctrl-C handling (vm/budget.rs): watch a main task, or None.
+        ("_watch_sigint", |vm, a| {
+            let task = a.pos.first().cloned().unwrap_or_default();
+            Ok(Value::Int(i64::from(vm.watch_sigint(task))))
+        }),
         ("new_event_loop", |_, _| Ok(event_loop::new_loop())),
         ("set_event_loop", |vm, a| {
             let l = a.pos.first().cloned().unwrap_or_default();

@@ -29,7 +29,7 @@ def run(main, *, debug=None):
     set_event_loop(loop)
     try:
         task = loop.create_task(main)
-        return loop.run_until_complete(task)
+        return _run_main_task(loop, task)
     finally:
         try:
             _cancel_all_tasks(loop)
@@ -38,6 +38,21 @@ def run(main, *, debug=None):
         finally:
             set_event_loop(None)
             loop.close()
+
+
+def _run_main_task(loop, task):
+    # As asyncio.runners: the first Ctrl-C cancels the main task; if that ends it with
+    # CancelledError, asyncio.run raises KeyboardInterrupt instead.
+    _watch_sigint(task)
+    try:
+        return loop.run_until_complete(task)
+    except CancelledError:
+        if _watch_sigint(None) > 0:
+            if task.uncancel() == 0:
+                raise KeyboardInterrupt()
+        raise
+    finally:
+        _watch_sigint(None)
 
 
 def _cancel_all_tasks(loop):
@@ -975,7 +990,7 @@ class Runner:
             raise RuntimeError("Runner.run() cannot be called from a running event loop")
         self._lazy_init()
         task = self._loop.create_task(coro)
-        return self._loop.run_until_complete(task)
+        return _run_main_task(self._loop, task)
 
     def _lazy_init(self):
         if self._state == 'closed':

@@ -76,6 +76,10 @@ pub fn is_done(fut: &Value) -> bool {
     as_future(fut).is_none_or(|f| f.state.get() != FutState::Pending)
 }
 
+pub fn is_cancelled(fut: &Value) -> bool {
+    as_future(fut).is_some_and(|f| f.state.get() == FutState::Cancelled)
+}
+
 /// The result of a finished task (its exception raised as an error).
 pub fn result(vm: &mut Vm, fut: &Value) -> PyResult<Value> {
     future::result(vm, fut)

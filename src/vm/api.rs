@@ -744,6 +744,7 @@ impl Vm {
                 if r.len() > 1 << 28 {
                     return Err(exc("MemoryError", ""));
                 }
+                crate::memory::reserve(r.len().max(0) as usize * std::mem::size_of::<Value>())?;
                 let mut out = Vec::with_capacity(r.len().max(0) as usize);
                 let mut i = r.start;
                 while (r.step > 0 && i < r.stop) || (r.step < 0 && i > r.stop) {
@@ -1181,7 +1182,12 @@ impl Vm {
                     e.value = v;
                 }
             }
-            None => d.borrow_mut().push(h, key, v),
+            None => {
+                if !d.borrow_mut().try_make_room() {
+                    return Err(crate::builtins::args::memory_error());
+                }
+                d.borrow_mut().push(h, key, v)
+            }
         }
         Ok(())
     }
@@ -1224,8 +1230,12 @@ impl Vm {
 
     /// Write to stdout as is (the trace renderer and everything else end here).
     pub fn write_raw(&mut self, s: &str) {
+        if !self.count_output(s.len()) {
+            return;
+        }
         if self.out.write_all(s.as_bytes()).is_err() {
             self.sched.stdout_closed = true;
+            self.output_closed();
         }
     }
 
@@ -1257,9 +1267,19 @@ impl Vm {
         self.sched.clock.wall()
     }
 
-    pub fn clock_block(&mut self, secs: f64) {
+    /// time.sleep: block, waking for Ctrl-C and limits. A Ctrl-C that only cancels
+    /// asyncio.run's main task lets the sleep finish, as in CPython.
+    pub fn clock_block(&mut self, secs: f64) -> PyResult<()> {
         self.flush();
-        self.sched.clock.block(secs);
+        let end = self.sched.clock.now() + secs;
+        loop {
+            let now = self.sched.clock.now();
+            self.sched.clock.block(end - now);
+            self.poll_now()?;
+            if self.sched.clock.is_virtual() || self.sched.clock.now() >= end {
+                return Ok(());
+            }
+        }
     }
 
     pub fn module(&mut self, name: &str) -> Option<Value> {

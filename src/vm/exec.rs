@@ -62,7 +62,14 @@ impl Vm {
                     None => (Op::ReturnNone, ip),
                 }
             };
-            match self.step(op, stop) {
+            // The periodic check (budget.rs): one decrement and a predictable branch.
+            self.budget.countdown -= 1;
+            let r = if self.budget.countdown == 0 {
+                self.poll().and_then(|()| self.step(op, stop))
+            } else {
+                self.step(op, stop)
+            };
+            match r {
                 Ok(Step::Continue) => {}
                 Ok(Step::Exit(e)) => return Ok(e),
                 Err(e) => {
@@ -96,8 +103,12 @@ impl Vm {
         let mut e = e;
         loop {
             let f = self.fiber.frames.last_mut().expect("frame");
+            // A program halted by a limit unwinds past every handler.
+            let halted = self.budget.halt.is_some();
             while let Some(b) = f.blocks.pop() {
-                if let Block::Except { handler, depth } = b {
+                if let Block::Except { handler, depth } = b
+                    && !halted
+                {
                     if self.sched.tracing && exc_is(&e, "CancelledError") {
                         self.sched.cancel_caught = Some((f.code.clone(), handler));
                     }
@@ -645,7 +656,9 @@ impl Vm {
             Op::BuildString(n) => {
                 let at = self.fiber.stack.len() - n as usize;
                 let items = self.fiber.stack.split_off(at);
-                let mut s = String::new();
+                let total = items.iter().map(|v| v.as_str().map_or(0, str::len)).sum();
+                crate::memory::reserve(total)?;
+                let mut s = String::with_capacity(total);
                 for it in &items {
                     if let Value::Str(p) = it {
                         s.push_str(&p.s);

@@ -6,6 +6,7 @@
 
 mod api;
 mod attr;
+mod budget;
 mod call;
 mod excgroup;
 mod exec;
@@ -26,6 +27,7 @@ use crate::dict::Dict;
 use crate::object::{Exc, GenObj, Module};
 use crate::value::Value;
 
+pub use budget::{Halt, Limit, Limits};
 pub use call::bind_error_name;
 pub use generators::GenStep;
 pub use ops::to_f64;
@@ -131,6 +133,8 @@ pub struct Vm {
     pub stdin_lines: Option<std::io::StdinLock<'static>>,
     /// The program's arguments after the script name (`sys.argv[1:]`).
     pub argv: Vec<String>,
+    /// Ctrl-C and resource limits, checked every few thousand instructions.
+    pub budget: budget::Budget,
 }
 
 impl Vm {
@@ -174,11 +178,15 @@ impl Vm {
             sched: crate::scheduler::Scheduler::new(virtual_time),
             stdin_lines: None,
             argv: Vec::new(),
+            budget: budget::Budget::default(),
         }
     }
 
     pub fn flush(&mut self) {
-        let _ = self.out.flush();
+        if self.out.flush().is_err() {
+            self.sched.stdout_closed = true;
+            self.output_closed();
+        }
     }
 
     /// Run module code to completion (the main program, or a REPL entry).

@@ -304,6 +304,7 @@ fn seq_repeat(items: &[Value], n: &Value) -> PyResult<Vec<Value>> {
     if total > 1 << 31 {
         return Err(exc("MemoryError", ""));
     }
+    crate::memory::reserve(total as usize * std::mem::size_of::<Value>())?;
     let mut out = Vec::with_capacity(total as usize);
     for _ in 0..n {
         out.extend(items.iter().cloned());
@@ -345,6 +346,7 @@ impl Vm {
         match (a, op, b) {
             (Value::Int(_) | Value::Bool(_) | Value::Big(_), BinOp::Div, _) if is_int(b) => {}
             (Value::Str(x), BinOp::Add, Value::Str(y)) => {
+                crate::memory::reserve(x.s.len() + y.s.len())?;
                 let mut s = String::with_capacity(x.s.len() + y.s.len());
                 s.push_str(&x.s);
                 s.push_str(&y.s);
@@ -366,6 +368,7 @@ impl Vm {
                 if (x.s.len() as u128) * (k as u128) > 1 << 31 {
                     return Err(exc("MemoryError", ""));
                 }
+                crate::memory::reserve(x.s.len() * k as usize)?;
                 return Ok(Value::string(x.s.repeat(k as usize)));
             }
             (Value::Str(f), BinOp::Mod, args) => {

@@ -23,7 +23,10 @@ impl Vm {
             Value::Int(i) => i.to_string(),
             Value::Big(b) => b.to_string(),
             Value::Float(f) => format::float_repr(*f),
-            Value::Str(s) => str_repr(&s.s),
+            Value::Str(s) => {
+                crate::memory::reserve(s.s.len() + 2)?;
+                str_repr(&s.s)
+            }
             Value::List(l) => {
                 if self.repr_guard(v) {
                     return Ok("[...]".into());
