@@ -89,6 +89,23 @@ pub enum Event {
     LoopStops,
 }
 
+impl Event {
+    /// The task an event is about (timers and callbacks have none of their own).
+    fn task(&self) -> Option<&Value> {
+        match self {
+            Event::TaskCreated { task, .. }
+            | Event::TaskRuns { task, .. }
+            | Event::TaskWaits { task, .. }
+            | Event::TaskYields { task, .. }
+            | Event::TaskDone { task, .. }
+            | Event::CancelRequested { task, .. }
+            | Event::CancelDelivered { task, .. }
+            | Event::CancelCaught { task, .. } => Some(task),
+            _ => None,
+        }
+    }
+}
+
 /// Tasks the asyncio machinery makes for itself (asyncio.run's shutdown steps) are not
 /// the learner's: their events are left out.
 pub fn internal(t: &Value) -> bool {
@@ -126,18 +143,7 @@ fn task_name(t: &Value) -> String {
 pub fn emit(vm: &mut Vm, ev: Event) {
     let now = vm.sched.clock.peek();
     match &ev {
-        Event::TaskCreated { task, .. }
-        | Event::TaskRuns { task, .. }
-        | Event::TaskWaits { task, .. }
-        | Event::TaskYields { task, .. }
-        | Event::TaskDone { task, .. }
-        | Event::CancelRequested { task, .. }
-        | Event::CancelDelivered { task, .. }
-        | Event::CancelCaught { task, .. }
-            if internal(task) =>
-        {
-            return;
-        }
+        _ if ev.task().is_some_and(internal) => return,
         // An iteration is announced with the first event that happens in it.
         Event::Iteration { ready, timers } => {
             vm.sched.trace_iteration = Some((*ready, *timers));
@@ -187,16 +193,8 @@ pub fn emit(vm: &mut Vm, ev: Event) {
         _ => (None, None),
     };
     let subject = match &ev {
-        Event::TaskCreated { task, .. }
-        | Event::TaskRuns { task, .. }
-        | Event::TaskWaits { task, .. }
-        | Event::TaskYields { task, .. }
-        | Event::TaskDone { task, .. }
-        | Event::CancelRequested { task, .. }
-        | Event::CancelDelivered { task, .. }
-        | Event::CancelCaught { task, .. } => Some(task.clone()),
         Event::TimerDue { task } => task.clone(),
-        _ => None,
+        _ => ev.task().cloned(),
     };
     let creator = match &ev {
         Event::TaskCreated { by, .. } => by.clone(),

@@ -2,6 +2,9 @@
 //! mistakes, and `aio check` notes. Each case names a program in tests/diagnostics/ and
 //! the lines its stderr must contain (stdout is covered by the golden tests).
 
+#[path = "support/aio_files.rs"]
+mod aio_files;
+
 use std::process::Command;
 
 fn run(args: &[&str]) -> (i32, String, String) {
@@ -140,18 +143,7 @@ fn await_outside_async_function_explains() {
 /// read, so it must cover every construct the examples use).
 #[test]
 fn dis_and_check_work_on_every_example() {
-    let mut files = Vec::new();
-    let mut dirs = vec![std::path::PathBuf::from("examples")];
-    while let Some(d) = dirs.pop() {
-        for e in std::fs::read_dir(&d).expect("examples dir").flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                dirs.push(p);
-            } else if p.extension().is_some_and(|x| x == "aio") {
-                files.push(p);
-            }
-        }
-    }
+    let files = aio_files::aio_files(&["examples".into()]);
     assert!(files.len() >= 10, "examples found: {}", files.len());
     for f in files {
         let path = f.to_str().expect("utf-8 path");

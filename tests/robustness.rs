@@ -15,6 +15,9 @@
 //! 60), `AIO_ROBUSTNESS_PREFIXES=all` checks every one of them (slow);
 //! `AIO_ROBUSTNESS_THREADS=<n>` sets the number of worker threads.
 
+#[path = "support/aio_files.rs"]
+mod aio_files;
+
 use std::collections::BTreeSet;
 use std::fs;
 use std::io::Read;
@@ -491,25 +494,10 @@ fn random_programs_end_in_a_diagnostic() {
 
 /// Every `.aio` under tests/golden and examples, sorted.
 fn corpus() -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    let mut stack = vec![
+    let files = aio_files::aio_files(&[
         Path::new(ROOT).join("tests/golden"),
         Path::new(ROOT).join("examples"),
-    ];
-    while let Some(dir) = stack.pop() {
-        let Ok(entries) = fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "aio") {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
+    ]);
     assert!(!files.is_empty(), "no programs found under tests/golden");
     files
 }

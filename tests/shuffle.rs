@@ -3,6 +3,9 @@
 //! `tests/shuffle/*.seedN.trace`; `AIO_BLESS=1` rewrites it), and every example still
 //! runs to the same exit status under shuffled schedules.
 
+#[path = "support/aio_files.rs"]
+mod aio_files;
+
 use std::process::{Command, Output};
 
 fn aio(args: &[&str]) -> Output {
@@ -73,19 +76,7 @@ fn without_shuffle_the_order_is_cpythons() {
 /// Every seed is a legal schedule: the examples end as they do in CPython's order.
 #[test]
 fn examples_end_alike_under_shuffled_schedules() {
-    let mut files = Vec::new();
-    let mut dirs = vec![std::path::PathBuf::from("examples")];
-    while let Some(d) = dirs.pop() {
-        for e in std::fs::read_dir(&d).expect("examples dir").flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                dirs.push(p);
-            } else if p.extension().is_some_and(|x| x == "aio") {
-                files.push(p);
-            }
-        }
-    }
-    files.sort();
+    let files = aio_files::aio_files(&["examples".into()]);
     for f in files {
         let path = f.to_str().expect("utf-8 path");
         let want = aio(&["run", "--virtual-time", path]).status.code();

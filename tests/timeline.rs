@@ -3,6 +3,9 @@
 //! it drew); the Chrome trace must be well-formed trace-event JSON; every example must
 //! trace in every format.
 
+#[path = "support/aio_files.rs"]
+mod aio_files;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -258,20 +261,7 @@ fn chrome_trace_has_a_thread_per_task_and_spans() {
 }
 
 fn examples() -> Vec<PathBuf> {
-    let mut dirs = vec![PathBuf::from("examples")];
-    let mut files = Vec::new();
-    while let Some(d) = dirs.pop() {
-        for e in std::fs::read_dir(&d).expect("examples").flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                dirs.push(p);
-            } else if p.extension().is_some_and(|x| x == "aio") {
-                files.push(p);
-            }
-        }
-    }
-    files.sort();
-    files
+    aio_files::aio_files(&["examples".into()])
 }
 
 fn run_with_input(mut cmd: Command, file: &Path) -> std::process::Output {

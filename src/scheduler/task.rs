@@ -183,14 +183,7 @@ pub fn cancel(vm: &mut Vm, t: &Value, msg: Value) -> PyResult<bool> {
         *td.fut_waiter.borrow_mut() = Value::None;
         td.must_cancel.set(true);
         *f.cancel_message.borrow_mut() = msg;
-        event_loop::call_soon(
-            vm,
-            &f.lp,
-            Callback::Step {
-                task: t.clone(),
-                exc: None,
-            },
-        );
+        schedule_step(vm, &f.lp, t, None);
         return Ok(true);
     }
     if !waiter.is_none() {
@@ -343,28 +336,14 @@ pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
             }
             if v.is_none() {
                 // A bare yield: run again in the next iteration.
-                event_loop::call_soon(
-                    vm,
-                    &f.lp,
-                    Callback::Step {
-                        task: t.clone(),
-                        exc: None,
-                    },
-                );
+                schedule_step(vm, &f.lp, t, None);
             } else if as_future(&v).is_some() {
                 if v.is(t) {
                     let e = runtime_error(format!(
                         "Task cannot await on itself: {}",
                         future::repr(vm, t)?
                     ));
-                    event_loop::call_soon(
-                        vm,
-                        &f.lp,
-                        Callback::Step {
-                            task: t.clone(),
-                            exc: Some(e),
-                        },
-                    );
+                    schedule_step(vm, &f.lp, t, Some(e));
                     return Ok(());
                 }
                 future::add_done_callback(vm, &v, FutCallback::Wakeup(t.clone()));
@@ -378,14 +357,7 @@ pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
             } else {
                 let r = vm.repr(&v)?;
                 let e = runtime_error(format!("Task got bad yield: {r}"));
-                event_loop::call_soon(
-                    vm,
-                    &f.lp,
-                    Callback::Step {
-                        task: t.clone(),
-                        exc: Some(e),
-                    },
-                );
+                schedule_step(vm, &f.lp, t, Some(e));
             }
         }
         Err(e) => {
@@ -530,4 +502,16 @@ pub fn new_sleep(delay: f64, result: Value) -> Value {
         handle: RefCell::new(None),
         awaited: Cell::new(false),
     }))
+}
+
+/// Run the task's next step in the next iteration (`exc`: throw it in).
+fn schedule_step(vm: &mut Vm, lp: &Value, t: &Value, exc: Option<Exc>) {
+    event_loop::call_soon(
+        vm,
+        lp,
+        Callback::Step {
+            task: t.clone(),
+            exc,
+        },
+    );
 }
