@@ -17,6 +17,7 @@ pub mod parser;
 pub mod repl;
 pub mod scheduler;
 pub mod span;
+pub mod threads;
 pub mod trace;
 pub mod types;
 pub mod value;
@@ -108,6 +109,11 @@ pub fn run_source(name: &str, text: &str, opts: &RunOptions) -> i32 {
     let status = match result {
         Ok(_) => 0,
         Err(e) => report_uncaught(&mut vm, &e),
+    };
+    // Like CPython, wait for non-daemon threads even after the main program failed.
+    let status = match vm.join_threads() {
+        Ok(()) => status,
+        Err(e) => report_uncaught(&mut vm, &e).max(status),
     };
     drop(module_keepalive);
     if vm.sched.trace_json {

@@ -110,6 +110,9 @@ pub enum Suspend {
     /// Waiting on a scheduler object (future, task, sleep) from SEND. Resuming re-runs
     /// the SEND, which then finds the object done; nothing is pushed.
     Wait(Value),
+    /// The current thread blocks or is preempted (see threads/mod.rs): only at a thread's
+    /// base, where its scheduler resumes it later.
+    Thread,
 }
 
 pub enum Exit {
@@ -131,6 +134,10 @@ pub struct Vm {
     pub stdin_lines: Option<std::io::StdinLock<'static>>,
     /// The program's arguments after the script name (`sys.argv[1:]`).
     pub argv: Vec<String>,
+    /// Interpreter-scheduled Python threads (threads/mod.rs).
+    pub threads: crate::threads::Threads,
+    /// Instructions until the next thread-switch check (the dispatch loop's one branch).
+    pub switch_countdown: u32,
 }
 
 impl Vm {
@@ -174,6 +181,8 @@ impl Vm {
             sched: crate::scheduler::Scheduler::new(virtual_time),
             stdin_lines: None,
             argv: Vec::new(),
+            threads: Default::default(),
+            switch_countdown: crate::threads::IDLE_COUNTDOWN,
         }
     }
 
@@ -187,7 +196,11 @@ impl Vm {
         self.fiber
             .frames
             .push(Frame::new(code, base, base, module, Resume::Native));
-        self.run_nested()
+        // A nested run: a thread importing a module cannot suspend inside it.
+        self.native_depth += 1;
+        let r = self.run_nested();
+        self.native_depth -= 1;
+        r
     }
 
     /// Run the top frame (pushed with `Resume::Native`) until it returns.
