@@ -54,6 +54,10 @@ pub enum Event {
     },
     /// run_until_complete's future is done: the loop stops after this iteration.
     LoopStops,
+    /// A thread switch decision (threads/mod.rs), said of the current thread.
+    Thread {
+        what: String,
+    },
 }
 
 /// Tasks the asyncio machinery makes for itself (asyncio.run's shutdown steps) are not
@@ -118,8 +122,13 @@ pub fn emit(vm: &mut Vm, ev: Event) {
                 "{{\"t\":{now:.6},\"event\":\"iteration\",\"n\":{n},\"ready\":{ready},\"timers\":{timers}}}\n"
             )
         } else {
+            let thread = if vm.threads.active {
+                format!("[{}] ", vm.thread_name(vm.threads.current))
+            } else {
+                String::new()
+            };
             format!(
-                "t={now:.3}  ── iteration {n}: {ready} ready, {timers} timer{} pending\n",
+                "t={now:.3}  {thread}── iteration {n}: {ready} ready, {timers} timer{} pending\n",
                 if timers == 1 { "" } else { "s" }
             )
         };
@@ -138,7 +147,14 @@ pub fn emit(vm: &mut Vm, ev: Event) {
         Event::Callback { .. } => "callback",
         Event::TimerDue { .. } => "timer_due",
         Event::LoopStops => "loop_stops",
+        Event::Thread { .. } => "thread",
     };
+    // With more than one thread, every line says which thread it happened on.
+    let thread = vm
+        .threads
+        .active
+        .then(|| vm.thread_name(vm.threads.current));
+    let thread_event = matches!(ev, Event::Thread { .. });
     let (src_line, wakes_at) = match &ev {
         Event::TaskCreated { line, .. } | Event::TaskYields { line, .. } => (Some(*line), None),
         Event::TaskWaits { line, wakes_at, .. } => (Some(*line), *wakes_at),
@@ -202,6 +218,11 @@ pub fn emit(vm: &mut Vm, ev: Event) {
             "loop".to_string(),
             "the awaited future is done: the loop stops after this iteration".into(),
         ),
+        Event::Thread { what } => (String::new(), what),
+    };
+    let who = match &thread {
+        Some(name) if thread_event => name.clone(),
+        _ => who,
     };
     let line = if vm.sched.trace_json {
         let mut o = format!(
@@ -212,12 +233,20 @@ pub fn emit(vm: &mut Vm, ev: Event) {
         if let Some(l) = src_line {
             o.push_str(&format!(",\"line\":{l}"));
         }
+        if let Some(name) = &thread {
+            o.push_str(&format!(",\"thread\":{}", json_str(name)));
+        }
         if let Some(w) = wakes_at {
             o.push_str(&format!(",\"until\":{w:.6}"));
         }
         o.push_str("}\n");
         o
     } else {
+        let who = match &thread {
+            Some(name) if thread_event => format!("[{name}]"),
+            Some(name) => format!("[{name}] {who}"),
+            None => who,
+        };
         format!("t={now:.3}  {who:<18} {text}\n")
     };
     vm.write_raw(&line);

@@ -168,15 +168,17 @@ class ThreadPoolExecutor(Executor):
         self._work.append((f, fn, args, kwargs))
         if self._idle == 0 and len(self._threads) < self._max_workers:
             name = self._thread_name_prefix + "_" + str(len(self._threads))
-            t = threading.Thread(name=name, target=self._worker, daemon=True)
+            t = threading.Thread(name=name, target=self._worker)
             self._threads.append(t)
             t.start()
         return f
 
     def _has_work(self):
-        return len(self._work) > 0 or self._shutdown
+        return len(self._work) > 0 or self._shutdown or _shutting_down()
 
     def _worker(self):
+        # Workers are not daemons: at exit they finish the queued work, then end once the
+        # program is shutting down (CPython's atexit hook `_python_exit`).
         while True:
             if not self._work:
                 self._idle += 1

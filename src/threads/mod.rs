@@ -95,6 +95,8 @@ pub struct Threads {
     pub at_base: bool,
     /// More than one thread has been started: switch checks matter.
     pub active: bool,
+    /// The main program has ended: idle executor workers may exit.
+    pub shutting_down: bool,
 }
 
 impl Default for Threads {
@@ -115,6 +117,7 @@ impl Default for Threads {
             pending: None,
             at_base: false,
             active: false,
+            shutting_down: false,
         }
     }
 }
@@ -183,7 +186,15 @@ impl Vm {
         });
         self.threads.active = true;
         self.switch_countdown = self.switch_countdown.min(self.threads.interval);
+        if self.sched.tracing {
+            let what = format!("starts thread '{}'", self.thread_name(n));
+            self.trace_thread(what);
+        }
         ident
+    }
+
+    fn trace_thread(&mut self, what: String) {
+        crate::trace::emit(self, crate::trace::Event::Thread { what });
     }
 
     /// Are other threads alive (so waiting can be done by running them)?
@@ -237,6 +248,10 @@ impl Vm {
 
     /// Run other threads (nested on the Rust stack) until `w` is met.
     fn wait_in_place(&mut self, w: &Wait) -> PyResult<Value> {
+        if self.sched.tracing && self.threads.active {
+            let what = format!("waits, letting other threads run: {}", describe(w));
+            self.trace_thread(what);
+        }
         loop {
             if let Some(v) = self.wait_outcome(w)? {
                 return Ok(v);
@@ -253,13 +268,20 @@ impl Vm {
                 .chain(w.deadline)
                 .min_by(f64::total_cmp);
             match wake {
-                Some(t) => {
-                    self.flush();
-                    self.sched.clock.wait_until(t);
-                }
+                Some(t) => self.idle_until(t),
                 None => return Err(self.deadlock(w)),
             }
         }
+    }
+
+    /// Every thread is blocked: wait (or, on the virtual clock, jump) to the first wake-up.
+    fn idle_until(&mut self, t: f64) {
+        if self.sched.tracing && t > self.sched.clock.peek() {
+            let what = format!("every thread is blocked: idle until t={t:.3} (first wake-up)");
+            self.trace_thread(what);
+        }
+        self.flush();
+        self.sched.clock.wait_until(t);
     }
 
     fn deadlock(&self, w: &Wait) -> Exc {
@@ -347,7 +369,37 @@ impl Vm {
         self.threads.at_base = true;
         self.switch_countdown = self.threads.interval;
 
+        if self.sched.tracing {
+            let what = match &state {
+                State::New(_) => Some("starts running".to_string()),
+                State::Ready(None) => Some("resumes (its turn again)".to_string()),
+                State::Ready(Some(_)) => Some("resumes".to_string()),
+                State::Blocked(w) => Some(format!("wakes up: {}", describe(w))),
+                _ => None,
+            };
+            if let Some(what) = what {
+                self.trace_thread(what);
+            }
+        }
+        let was_loop = matches!(state, State::Loop { .. });
         let next = self.advance(state);
+        if self.sched.tracing {
+            let what = match &next {
+                Ok(State::Done) | Err(_) => Some("finished".to_string()),
+                Ok(State::Blocked(w)) => Some(format!("blocks: {}", describe(w))),
+                Ok(State::Ready(None)) => {
+                    Some("preempted: its switch interval is used up".to_string())
+                }
+                Ok(State::Loop { .. }) if !was_loop => {
+                    Some("runs its event loop (driven one iteration per turn)".to_string())
+                }
+                Ok(State::Ready(Some(_))) if was_loop => Some("its event loop stopped".to_string()),
+                _ => None,
+            };
+            if let Some(what) = what {
+                self.trace_thread(what);
+            }
+        }
 
         self.threads.current = me;
         (
@@ -462,6 +514,7 @@ impl Vm {
         if !self.threads.active {
             return Ok(());
         }
+        self.threads.shutting_down = true;
         loop {
             let waiting = self
                 .threads
@@ -482,10 +535,7 @@ impl Vm {
                 .filter_map(wake_time)
                 .min_by(f64::total_cmp);
             match wake {
-                Some(t) => {
-                    self.flush();
-                    self.sched.clock.wait_until(t);
-                }
+                Some(t) => self.idle_until(t),
                 None => {
                     return Err(runtime_error(
                         "deadlock: the program ended, but its non-daemon threads are all \
@@ -517,6 +567,50 @@ impl Vm {
             cond: Cond::Time,
             deadline: Some(deadline),
         })
+    }
+}
+
+/// What a wait is for, in words, for the trace.
+fn describe(w: &Wait) -> String {
+    let what = match &w.cond {
+        Cond::Time => {
+            return format!(
+                "time.sleep() until t={:.3}",
+                w.deadline.unwrap_or_default()
+            );
+        }
+        Cond::LoopWork(_) => "its event loop has nothing ready".to_string(),
+        Cond::Pred(p) => {
+            let (name, owner) = match p {
+                Value::Bound(b) => {
+                    let owner = match &b.receiver {
+                        Value::Instance(i) => i.get("_name").and_then(|v| v.as_str().map(str::to_string)),
+                        _ => None,
+                    };
+                    let name = match &b.func {
+                        Value::Func(f) => f.code.name.to_string(),
+                        _ => String::new(),
+                    };
+                    (name, owner)
+                }
+                Value::Func(f) => (f.code.name.to_string(), None),
+                _ => (String::new(), None),
+            };
+            match (name.as_str(), owner) {
+                ("_stopped", Some(t)) => format!("join() until thread '{t}' ends"),
+                ("_has_run", Some(t)) => format!("start() until thread '{t}' runs"),
+                ("_free", _) => "acquire() until the lock is free".to_string(),
+                ("_is_set", _) => "Event.wait() until the event is set".to_string(),
+                ("done", _) => "Future.result() until the future is done".to_string(),
+                ("_has_work", _) => "an executor worker, idle until work arrives".to_string(),
+                ("_available", _) => "Semaphore.acquire()".to_string(),
+                _ => "a condition to become true".to_string(),
+            }
+        }
+    };
+    match w.deadline {
+        Some(d) => format!("{what} (timeout at t={d:.3})"),
+        None => what,
     }
 }
 

@@ -111,6 +111,14 @@ impl Vm {
                     }
                 }
             }
+            // A partial calls its function in this frame's fiber (not a nested run), so a
+            // thread blocking inside it can still suspend.
+            Value::Native(n) if matches!(&**n, NativeObj::Partial { .. }) => {
+                match self.unwrap_callable(&func, &mut args) {
+                    Some(f) => self.call_value_push(f, args),
+                    None => Ok(Step::Continue),
+                }
+            }
             _ => {
                 let r = self.call(&func, args)?;
                 self.fiber.stack.push(r);
