@@ -24,11 +24,14 @@ use crate::types::runtime_error;
 use crate::value::Value;
 use crate::vm::{Exit, Fiber, Suspend, Vm};
 
-pub use module::{futures_module, threading_module};
+pub use module::{futures_module, getswitchinterval, setswitchinterval, threading_module};
 
 /// Instructions a thread runs before another runnable thread gets its turn (CPython's
 /// default switch interval, 5 ms, is roughly this many bytecodes).
 pub const DEFAULT_INTERVAL: u32 = 10_000;
+
+/// How many instructions count as one second of switch interval (and of virtual time).
+pub const INSTRUCTIONS_PER_SECOND: f64 = 2e6;
 
 /// The countdown while only one thread exists: switch checks are then (almost) never due.
 pub const IDLE_COUNTDOWN: u32 = u32::MAX;
@@ -146,6 +149,8 @@ impl Vm {
         if self.threads.pending.is_some() {
             return Ok(Some(Exit::Suspended(Suspend::Thread)));
         }
+        // A whole interval of instructions ran: on the virtual clock that takes time.
+        self.sched.clock.spend_virtual(self.interval_secs());
         if self
             .fiber
             .frames
@@ -156,14 +161,19 @@ impl Vm {
             return Ok(None);
         }
         if self.suspendable() {
-            if self.others_runnable()? {
-                self.threads.pending = Some(State::Ready(None));
-                return Ok(Some(Exit::Suspended(Suspend::Thread)));
-            }
-            return Ok(None);
+            // Always hand back: the thread that ran this one waits below it on the Rust
+            // stack and may be able to go on now.
+            self.threads.pending = Some(State::Ready(None));
+            return Ok(Some(Exit::Suspended(Suspend::Thread)));
         }
         self.run_others_once()?;
         Ok(None)
+    }
+
+    /// The switch interval in seconds (`sys.getswitchinterval()`): instructions are
+    /// counted at `INSTRUCTIONS_PER_SECOND`.
+    pub fn interval_secs(&self) -> f64 {
+        self.threads.interval as f64 / INSTRUCTIONS_PER_SECOND
     }
 
     fn suspendable(&self) -> bool {
@@ -305,15 +315,6 @@ impl Vm {
             _ if i == 0 => "MainThread".to_string(),
             _ => format!("Thread-{i}"),
         }
-    }
-
-    fn others_runnable(&mut self) -> PyResult<bool> {
-        for i in 0..self.threads.recs.len() {
-            if i != self.threads.current && self.runnable(i)? {
-                return Ok(true);
-            }
-        }
-        Ok(false)
     }
 
     /// Give every runnable thread that is not on the Rust stack one slice, in round-robin

@@ -54,6 +54,23 @@ fn block(vm: &mut Vm, a: CallArgs) -> PyResult<Value> {
     vm.block_on(Wait { cond, deadline })
 }
 
+/// `sys.setswitchinterval(seconds)`: how long a thread runs before others get a turn.
+pub fn setswitchinterval(vm: &mut Vm, a: CallArgs) -> PyResult<Value> {
+    let secs = crate::vm::to_f64(&arg(&a, 0)).ok_or_else(|| type_error("must be real number"))?;
+    if secs <= 0.0 || secs.is_nan() {
+        return Err(crate::types::value_error(
+            "switch interval must be strictly positive",
+        ));
+    }
+    vm.threads.interval = (secs * super::INSTRUCTIONS_PER_SECOND).clamp(1.0, 1e9) as u32;
+    Ok(Value::None)
+}
+
+/// `sys.getswitchinterval()`.
+pub fn getswitchinterval(vm: &mut Vm, _: CallArgs) -> PyResult<Value> {
+    Ok(Value::Float(vm.interval_secs()))
+}
+
 fn natives() -> Vec<(&'static str, NativeFn)> {
     vec![
         ("_block", block),
@@ -84,17 +101,8 @@ fn natives() -> Vec<(&'static str, NativeFn)> {
             }
             Ok(Value::None)
         }),
-        ("_set_interval", |vm, a| {
-            let secs = crate::vm::to_f64(&arg(&a, 0))
-                .ok_or_else(|| type_error("must be real number"))?;
-            if secs <= 0.0 {
-                return Err(crate::types::value_error("switch interval must be strictly positive"));
-            }
-            // About 2 million instructions a second.
-            vm.threads.interval = (secs * 2e6).clamp(1.0, 1e9) as u32;
-            Ok(Value::None)
-        }),
-        ("_get_interval", |vm, _| Ok(Value::Float(vm.threads.interval as f64 / 2e6))),
+        ("_set_interval", setswitchinterval),
+        ("_get_interval", getswitchinterval),
     ]
 }
 
