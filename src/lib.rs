@@ -113,7 +113,9 @@ pub fn run_source(name: &str, text: &str, opts: &RunOptions) -> i32 {
     // Like CPython, wait for non-daemon threads even after the main program failed.
     let status = match vm.join_threads() {
         Ok(()) => status,
-        Err(e) => report_uncaught(&mut vm, &e).max(status),
+        Err(e) if status == 0 => report_uncaught(&mut vm, &e),
+        // The program already failed (perhaps with the same deadlock): one report is enough.
+        Err(_) => status,
     };
     drop(module_keepalive);
     if vm.sched.trace_json {

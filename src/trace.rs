@@ -168,12 +168,19 @@ pub fn emit(vm: &mut Vm, ev: Event) {
             format!("nothing ready: idle until t={until:.3} (next timer)"),
         ),
         Event::TaskCreated { task, by, line } => {
-            let by = by
-                .map(|b| task_name(&b))
-                .unwrap_or_else(|| "the main program".into());
+            let by = match (by, &thread) {
+                (Some(b), _) => task_name(&b),
+                (None, Some(name)) if vm.threads.current != 0 => format!("thread '{name}'"),
+                (None, _) => "the main program".into(),
+            };
+            let at = if line == 0 {
+                String::new()
+            } else {
+                format!(" (line {line})")
+            };
             (
                 task_label(&task),
-                format!("created by {by} (line {line}); scheduled to start in the next iteration"),
+                format!("created by {by}{at}; scheduled to start in the next iteration"),
             )
         }
         Event::TaskRuns { task, first } => (

@@ -67,7 +67,7 @@ pub fn create_task(vm: &mut Vm, lp: &Value, coro: Value, name: Value) -> PyResul
             .frames
             .iter()
             .rev()
-            .find(|fr| fr.code.source.name != "<asyncio>")
+            .find(|fr| !crate::threads::is_prelude(&fr.code.source.name))
             .map(|fr| {
                 let span = fr
                     .code

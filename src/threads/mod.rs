@@ -65,7 +65,10 @@ pub enum State {
     Blocked(Wait),
     /// Inside `loop.run_forever()` / `run_until_complete(fut)`, the loop driven one
     /// iteration per slice by the scheduler.
-    Loop { lp: Value, fut: Option<Value> },
+    Loop {
+        lp: Value,
+        fut: Option<Value>,
+    },
     /// On the Rust stack (running, or waiting in place).
     Running,
     Done,
@@ -295,14 +298,11 @@ impl Vm {
     }
 
     fn deadlock(&self, w: &Wait) -> Exc {
-        let what = match &w.cond {
-            Cond::LoopWork(_) => "its event loop has nothing to run",
-            _ => "it waits for something",
-        };
         let name = self.thread_name(self.threads.current);
         runtime_error(format!(
-            "deadlock: thread '{name}' blocks forever: {what}, and every other thread is \
-             blocked with no timeout (a join, lock, event or future nobody will complete)"
+            "deadlock: thread '{name}' would wait forever in {}, and every other thread is \
+             blocked with no timeout (a join, lock, event or future nobody will complete)",
+            describe(w)
         ))
     }
 
@@ -575,17 +575,16 @@ impl Vm {
 fn describe(w: &Wait) -> String {
     let what = match &w.cond {
         Cond::Time => {
-            return format!(
-                "time.sleep() until t={:.3}",
-                w.deadline.unwrap_or_default()
-            );
+            return format!("time.sleep() until t={:.3}", w.deadline.unwrap_or_default());
         }
         Cond::LoopWork(_) => "its event loop has nothing ready".to_string(),
         Cond::Pred(p) => {
             let (name, owner) = match p {
                 Value::Bound(b) => {
                     let owner = match &b.receiver {
-                        Value::Instance(i) => i.get("_name").and_then(|v| v.as_str().map(str::to_string)),
+                        Value::Instance(i) => {
+                            i.get("_name").and_then(|v| v.as_str().map(str::to_string))
+                        }
                         _ => None,
                     };
                     let name = match &b.func {

@@ -89,8 +89,12 @@ fn natives() -> Vec<(&'static str, NativeFn)> {
         ("get_ident", |vm, _| {
             Ok(Value::Int(vm.threads.recs[vm.threads.current].ident as i64))
         }),
-        ("_shutting_down", |vm, _| Ok(Value::Bool(vm.threads.shutting_down))),
-        ("_main_ident", |vm, _| Ok(Value::Int(vm.threads.recs[0].ident as i64))),
+        ("_shutting_down", |vm, _| {
+            Ok(Value::Bool(vm.threads.shutting_down))
+        }),
+        ("_main_ident", |vm, _| {
+            Ok(Value::Int(vm.threads.recs[0].ident as i64))
+        }),
         ("_print_exception", |vm, a| {
             // `Exception in thread NAME:` and the traceback, on stderr (threading.excepthook).
             let name = vm.to_str(&arg(&a, 0))?;

@@ -495,7 +495,9 @@ impl Vm {
     /// empty fiber, for a new thread to run from its first instruction.
     pub fn push_call(&mut self, func: &Value) -> PyResult<()> {
         let mut args = CallArgs::default();
-        let f = self.unwrap_callable(func, &mut args).unwrap_or(func.clone());
+        let f = self
+            .unwrap_callable(func, &mut args)
+            .unwrap_or(func.clone());
         let Value::Func(f) = f else {
             return Err(type_error("a thread's bootstrap must be a Python function"));
         };

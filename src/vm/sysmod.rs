@@ -157,7 +157,10 @@ impl Vm {
         );
         m.set("exit", builtin("exit", exit));
         for (name, f) in [
-            ("setswitchinterval", crate::threads::setswitchinterval as NativeFn),
+            (
+                "setswitchinterval",
+                crate::threads::setswitchinterval as NativeFn,
+            ),
             ("getswitchinterval", crate::threads::getswitchinterval),
         ] {
             m.set(name, builtin(name, f));
