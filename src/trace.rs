@@ -293,7 +293,13 @@ pub fn task_line(t: &Value) -> usize {
         return 0;
     };
     let fiber = td.fiber.borrow();
-    let Some(fr) = fiber.as_ref().and_then(|fb| fb.frames.last()) else {
+    // The learner's line: the innermost frame outside the asyncio/threading preludes.
+    let Some(fr) = fiber.as_ref().and_then(|fb| {
+        fb.frames
+            .iter()
+            .rev()
+            .find(|fr| !crate::threads::is_prelude(&fr.code.source.name))
+    }) else {
         return 0;
     };
     let span = fr

@@ -79,11 +79,6 @@ pub fn run_once(vm: &mut Vm, lp: &Value) -> PyResult<()> {
             // Another thread may call_soon_threadsafe: let threads run meanwhile (unless
             // the next timer is already due: the thread scheduler moved the clock).
             if !next.is_some_and(|w| w <= vm.sched.clock.peek()) {
-                if let Some(when) = next
-                    && vm.sched.tracing
-                {
-                    crate::trace::emit(vm, crate::trace::Event::Idle { until: when });
-                }
                 vm.wait_for_loop(lp, next)?;
             }
         } else {

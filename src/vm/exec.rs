@@ -978,8 +978,9 @@ impl Vm {
                     self.special_method(&mgr, "__enter__", "the context manager protocol")?;
                 let exit = self.special_method(&mgr, "__exit__", "the context manager protocol")?;
                 self.push(exit);
-                let r = self.call0(&enter)?;
-                self.push(r);
+                // In this fiber, not a nested run: a thread blocking in `__enter__` (a
+                // lock) can suspend.
+                return self.call_value_push(enter, CallArgs::default());
             }
             Op::BeforeAsyncWith => {
                 let mgr = self.pop();
