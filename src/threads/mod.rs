@@ -152,8 +152,6 @@ impl Vm {
         if self.threads.pending.is_some() {
             return Ok(Some(Exit::Suspended(Suspend::Thread)));
         }
-        // A whole interval of instructions ran: on the virtual clock that takes time.
-        self.sched.clock.spend_virtual(self.interval_secs());
         if self
             .fiber
             .frames
@@ -163,6 +161,8 @@ impl Vm {
             self.switch_countdown = 16;
             return Ok(None);
         }
+        // A whole interval of instructions ran: on the virtual clock that takes time.
+        self.sched.clock.spend_virtual(self.interval_secs());
         if self.suspendable() {
             // Always hand back: the thread that ran this one waits below it on the Rust
             // stack and may be able to go on now.

@@ -205,12 +205,12 @@ class Lock:
         return not self._locked
 
     def acquire(self, blocking=True, timeout=-1):
+        if not blocking and timeout != -1:
+            raise ValueError("can't specify a timeout for a non-blocking call")
         if not self._locked:
             self._locked = True
             return True
         if not blocking:
-            if timeout != -1:
-                raise ValueError("can't specify a timeout for a non-blocking call")
             return False
         if not _block(self._free, None if timeout < 0 else timeout):
             return False
