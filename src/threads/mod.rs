@@ -19,7 +19,7 @@
 mod module;
 
 use crate::object::{Exc, PyResult};
-use crate::scheduler::{self, FutState};
+use crate::scheduler;
 use crate::types::runtime_error;
 use crate::value::Value;
 use crate::vm::{Exit, Fiber, Suspend, Vm};
@@ -631,9 +631,4 @@ fn loop_has_work(vm: &Vm, lp: &Value) -> bool {
         return true;
     }
     scheduler::next_timer(lp).is_some_and(|t| t <= vm.sched.clock.peek())
-}
-
-/// Is this a finished future (for `concurrent.futures` waits on asyncio futures)?
-pub fn future_done(v: &Value) -> bool {
-    scheduler::as_future(v).is_some_and(|f| f.state.get() != FutState::Pending)
 }
