@@ -125,7 +125,7 @@ fn format_chain(vm: &mut Vm, e: &Exc, out: &mut String, seen: &mut Vec<usize>) {
         for entry in tb
             .iter()
             .rev()
-            .filter(|e| e.code.source.name != "<asyncio>")
+            .filter(|e| !crate::threads::is_prelude(&e.code.source.name))
         {
             let (line, _) = line_col(&entry.code.source.text, entry.span.start as usize);
             let key = (entry.code.qualname.to_string(), line);

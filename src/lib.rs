@@ -20,6 +20,7 @@ pub mod parser;
 pub mod repl;
 pub mod scheduler;
 pub mod span;
+pub mod threads;
 pub mod trace;
 pub mod types;
 pub mod value;
@@ -158,6 +159,13 @@ pub fn run_source_ending(name: &str, text: &str, opts: &RunOptions) -> Ending {
                 Ending::Status(status)
             }
         }
+    };
+    // Like CPython, wait for non-daemon threads even after the main program failed.
+    let status = match vm.join_threads() {
+        Ok(()) => status,
+        Err(e) if status == Ending::Status(0) => Ending::Status(report_uncaught(&mut vm, &e)),
+        // The program already failed (perhaps with the same deadlock): one report is enough.
+        Err(_) => status,
     };
     drop(module_keepalive);
     if vm.sched.trace_json {

@@ -87,6 +87,10 @@ pub enum Event {
     },
     /// run_until_complete's future is done: the loop stops after this iteration.
     LoopStops,
+    /// A thread switch decision (threads/mod.rs), said of the current thread.
+    Thread {
+        what: String,
+    },
 }
 
 impl Event {
@@ -182,7 +186,14 @@ pub fn emit(vm: &mut Vm, ev: Event) {
         Event::Callback { .. } => "callback",
         Event::TimerDue { .. } => "timer_due",
         Event::LoopStops => "loop_stops",
+        Event::Thread { .. } => "thread",
     };
+    // With more than one thread, every line says which thread it happened on.
+    let thread = vm
+        .threads
+        .active
+        .then(|| vm.thread_name(vm.threads.current));
+    let thread_event = matches!(ev, Event::Thread { .. });
     let (src_line, wakes_at) = match &ev {
         Event::TaskCreated { line, .. }
         | Event::TaskYields { line, .. }
@@ -207,14 +218,19 @@ pub fn emit(vm: &mut Vm, ev: Event) {
             format!("nothing ready: idle until t={until:.3} (next timer)"),
         ),
         Event::TaskCreated { task, by, line } => {
-            let by = by
-                .map(|b| task_name(&b))
-                .unwrap_or_else(|| "the main program".into());
-            // No line: the REPL made it to run the statement just typed.
-            let place = if line == 0 {
-                "created to run the statement typed at the prompt".to_string()
+            let at = if line == 0 {
+                String::new()
             } else {
-                format!("created by {by} (line {line})")
+                format!(" (line {line})")
+            };
+            let place = match (by, &thread) {
+                (Some(b), _) => format!("created by {}{at}", task_name(&b)),
+                (None, Some(name)) if vm.threads.current != 0 => {
+                    format!("created by thread '{name}'{at}")
+                }
+                // No line and no creator: the REPL made it for the statement just typed.
+                (None, _) if line == 0 => "created to run the statement typed at the prompt".into(),
+                (None, _) => format!("created by the main program{at}"),
             };
             (
                 task_label(&task),
@@ -334,6 +350,11 @@ pub fn emit(vm: &mut Vm, ev: Event) {
             "loop".to_string(),
             "the awaited future is done: the loop stops after this iteration".into(),
         ),
+        Event::Thread { what } => (String::new(), what),
+    };
+    let who = match &thread {
+        Some(name) if thread_event => name.clone(),
+        _ => who,
     };
     if vm.sched.trace_view.recorder.is_some() {
         record(
@@ -363,12 +384,20 @@ pub fn emit(vm: &mut Vm, ev: Event) {
         if let Some(l) = src_line {
             o.push_str(&format!(",\"line\":{l}"));
         }
+        if let Some(name) = &thread {
+            o.push_str(&format!(",\"thread\":{}", json_str(name)));
+        }
         if let Some(w) = wakes_at {
             o.push_str(&format!(",\"until\":{w:.6}"));
         }
         o.push_str("}\n");
         o
     } else {
+        let who = match &thread {
+            Some(name) if thread_event => format!("[{name}]"),
+            Some(name) => format!("[{name}] {who}"),
+            None => who,
+        };
         format!("t={now:.3}  {who:<18} {text}\n")
     };
     vm.write_raw(&line);
@@ -382,6 +411,11 @@ fn announce_iteration(vm: &mut Vm, now: f64, (n, ready, timers): (u64, usize, us
     let tree = vm.sched.trace_view.tree.take();
     // Under --shuffle, a batch of two or more ran in the generator's order.
     let shuffled = vm.sched.shuffle.is_some() && ready > 1;
+    let thread = if vm.threads.active {
+        format!("[{}] ", vm.thread_name(vm.threads.current))
+    } else {
+        String::new()
+    };
     let mut out = if vm.sched.trace_json {
         format!(
             "{{\"t\":{now:.6},\"event\":\"iteration\",\"n\":{n},\"ready\":{ready},\"timers\":{timers}{}}}\n",
@@ -389,7 +423,7 @@ fn announce_iteration(vm: &mut Vm, now: f64, (n, ready, timers): (u64, usize, us
         )
     } else {
         format!(
-            "t={now:.3}  ── iteration {n}: {ready} ready, {timers} timer{} pending{}\n",
+            "t={now:.3}  {thread}── iteration {n}: {ready} ready, {timers} timer{} pending{}\n",
             if timers == 1 { "" } else { "s" },
             if shuffled {
                 " (run in shuffled order)"
@@ -525,14 +559,14 @@ pub fn task_line(t: &Value) -> usize {
         return 0;
     };
     let fiber = td.fiber.borrow();
-    // The learner's line, not one inside the asyncio prelude (Queue.get, Lock.acquire).
+    // The learner's line: the innermost frame outside the asyncio/threading preludes.
     fiber
         .as_ref()
         .and_then(|fb| {
             fb.frames
                 .iter()
                 .rev()
-                .find(|fr| fr.code.source.name != "<asyncio>")
+                .find(|fr| !crate::threads::is_prelude(&fr.code.source.name))
         })
         .map(tree::frame_line)
         .unwrap_or(0)

@@ -102,6 +102,14 @@ impl Clock {
         }
     }
 
+    /// Virtual time for computation (a thread's switch interval used up), so that a
+    /// thread spinning until another thread's sleep ends does not spin forever.
+    pub fn spend_virtual(&self, secs: f64) {
+        if let Some(t) = &self.virtual_now {
+            t.set(t.get() + secs);
+        }
+    }
+
     /// Move to at least `when` (the next timer's due time).
     pub fn wait_until(&mut self, when: f64) {
         let now = self.now();

@@ -64,7 +64,7 @@ pub fn call_at(_vm: &mut Vm, lp: &Value, when: f64, cb: Callback) -> Rc<HandleOb
 
 /// One iteration: wait for the first timer if nothing is ready, move due timers to the
 /// ready queue, then run exactly the handles that were ready when the iteration began.
-pub(super) fn run_once(vm: &mut Vm, lp: &Value) -> PyResult<()> {
+pub fn run_once(vm: &mut Vm, lp: &Value) -> PyResult<()> {
     let l = as_loop(lp).ok_or_else(|| types::type_error("not an event loop"))?;
     // Drop cancelled timers at the head.
     {
@@ -76,18 +76,26 @@ pub(super) fn run_once(vm: &mut Vm, lp: &Value) -> PyResult<()> {
     let nothing_ready = l.ready.borrow().is_empty() && !l.stopping.get();
     if nothing_ready {
         let next = l.timers.borrow().peek().map(|e| e.when);
-        match next {
-            Some(when) => {
-                if vm.sched.tracing {
-                    crate::trace::emit(vm, crate::trace::Event::Idle { until: when });
-                }
-                vm.flush();
-                vm.sched.clock.wait_until(when);
-                // The wait ends early for Ctrl-C (which may cancel the main task and so
-                // make handles ready) and for the timeout.
-                vm.poll_now()?;
+        if vm.threads_alive() {
+            // Another thread may call_soon_threadsafe: let threads run meanwhile (unless
+            // the next timer is already due: the thread scheduler moved the clock).
+            if !next.is_some_and(|w| w <= vm.sched.clock.peek()) {
+                vm.wait_for_loop(lp, next)?;
             }
-            None => return Err(super::deadlock::deadlock_error(vm, lp)),
+        } else {
+            match next {
+                Some(when) => {
+                    if vm.sched.tracing {
+                        crate::trace::emit(vm, crate::trace::Event::Idle { until: when });
+                    }
+                    vm.flush();
+                    vm.sched.clock.wait_until(when);
+                    // The wait ends early for Ctrl-C (which may cancel the main task and
+                    // so make handles ready) and for the timeout.
+                    vm.poll_now()?;
+                }
+                None => return Err(super::deadlock::deadlock_error(vm, lp)),
+            }
         }
     }
     vm.sched.clock.tick_iteration();
@@ -279,6 +287,10 @@ pub fn run_forever(vm: &mut Vm, lp: &Value) -> PyResult<()> {
     }
     l.running.set(true);
     vm.sched.running_loop = Some(lp.clone());
+    if vm.thread_runs_loop(lp, None) {
+        // The thread's scheduler runs the iterations (threads/mod.rs `loop_slice`).
+        return Ok(());
+    }
     let r = loop {
         if let Err(e) = run_once(vm, lp) {
             break Err(e);
@@ -287,10 +299,27 @@ pub fn run_forever(vm: &mut Vm, lp: &Value) -> PyResult<()> {
             break Ok(());
         }
     };
-    l.stopping.set(false);
-    l.running.set(false);
-    vm.sched.running_loop = None;
+    finish_running(vm, lp);
     r
+}
+
+/// A loop's `run_forever` ends: clear its running state.
+pub fn finish_running(vm: &mut Vm, lp: &Value) {
+    if let Some(l) = as_loop(lp) {
+        l.stopping.set(false);
+        l.running.set(false);
+    }
+    vm.sched.running_loop = None;
+}
+
+/// When the loop's next (not cancelled) timer is due.
+pub fn next_timer(lp: &Value) -> Option<f64> {
+    let l = as_loop(lp)?;
+    let mut t = l.timers.borrow_mut();
+    while t.peek().is_some_and(|e| e.handle.cancelled.get()) {
+        t.pop();
+    }
+    t.peek().map(|e| e.when)
 }
 
 pub fn run_until_complete(vm: &mut Vm, lp: &Value, fut: Value) -> PyResult<Value> {
@@ -299,20 +328,37 @@ pub fn run_until_complete(vm: &mut Vm, lp: &Value, fut: Value) -> PyResult<Value
     future::add_done_callback(vm, &fut, FutCallback::StopLoop(lp.clone()));
     let until = as_loop(lp).map(|l| l.until.replace(fut.clone()));
     let r = run_forever(vm, lp);
+    if let Some(crate::threads::State::Loop { fut: f, .. }) = &mut vm.threads.pending {
+        // Suspending: the thread's scheduler finishes this call (`finish_run_until_complete`).
+        *f = Some(fut);
+        return r.map(|()| Value::None);
+    }
     if let (Some(l), Some(prev)) = (as_loop(lp), until) {
         *l.until.borrow_mut() = prev;
     }
-    if let Some(f) = as_future(&fut) {
+    if r.is_err() {
+        drop_stop_callbacks(&fut);
+    }
+    r?;
+    finish_run_until_complete(vm, &fut)
+}
+
+fn drop_stop_callbacks(fut: &Value) {
+    if let Some(f) = as_future(fut) {
         f.callbacks
             .borrow_mut()
             .retain(|c| !matches!(c, FutCallback::StopLoop(_)));
     }
-    r?;
-    let done = as_future(&fut).is_some_and(|f| f.state.get() != FutState::Pending);
+}
+
+/// The end of `run_until_complete(fut)` once its loop stopped: the future's result.
+pub fn finish_run_until_complete(vm: &mut Vm, fut: &Value) -> PyResult<Value> {
+    drop_stop_callbacks(fut);
+    let done = as_future(fut).is_some_and(|f| f.state.get() != FutState::Pending);
     if !done {
         return Err(runtime_error("Event loop stopped before Future completed."));
     }
-    future::result(vm, &fut)
+    future::result(vm, fut)
 }
 
 pub fn stop(lp: &Value) {

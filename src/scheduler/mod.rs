@@ -26,6 +26,7 @@ use crate::value::Value;
 use crate::vm::{Fiber, Vm};
 
 pub use clock::Clock;
+pub use event_loop::{finish_run_until_complete, finish_running, next_timer, run_once};
 pub use module::asyncio_module;
 pub(crate) use task::cancel as cancel_task;
 

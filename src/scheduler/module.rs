@@ -38,6 +38,13 @@ pub fn get_event_loop(vm: &mut Vm) -> PyResult<Value> {
     if let Some(l) = &vm.sched.event_loop {
         return Ok(l.clone());
     }
+    if vm.threads.current != 0 {
+        // The default policy only makes loops for the main thread.
+        let name = vm.thread_name(vm.threads.current);
+        return Err(runtime_error(format!(
+            "There is no current event loop in thread '{name}'."
+        )));
+    }
     let l = event_loop::new_loop();
     vm.sched.event_loop = Some(l.clone());
     Ok(l)
@@ -392,7 +399,13 @@ pub fn getattr(vm: &mut Vm, obj: &Value, a: &AsyncObj, name: &str) -> PyResult<O
                 event_loop::default_exception_handler(vm, &a.pos[1])?;
                 Ok(Value::None)
             }),
-            "call_soon" => Some(|vm, a| {
+            "run_in_executor" => Some(|vm, a| {
+                let f = vm.module_attr("_run_in_executor")?;
+                vm.call(&f, a)
+            }),
+            // One interpreter runs every thread, so "threadsafe" is call_soon; the loop's
+            // thread notices the ready handle when the scheduler next looks at it.
+            "call_soon" | "call_soon_threadsafe" => Some(|vm, a| {
                 need(&a, 2, "call_soon()")?;
                 let lp = a.pos[0].clone();
                 event_loop::check_open(&lp)?;

@@ -1121,3 +1121,109 @@ def format_call_graph(future=None, /, *, depth=1, limit=None):
 
 def print_call_graph(future=None, /, *, file=None, depth=1, limit=None):
     print(format_call_graph(future, depth=depth, limit=limit), file=file)
+
+# Threads (src/threads/): futures of other threads, and the default executor.
+
+def _set_concurrent_future_state(concurrent, source):
+    if source.cancelled():
+        concurrent.cancel()
+    if not concurrent.set_running_or_notify_cancel():
+        return
+    exception = source.exception()
+    if exception is not None:
+        concurrent.set_exception(exception)
+    else:
+        concurrent.set_result(source.result())
+
+
+def _copy_future_state(source, dest):
+    if dest.cancelled():
+        return
+    if source.cancelled():
+        dest.cancel()
+    else:
+        exception = source.exception()
+        if exception is not None:
+            dest.set_exception(exception)
+        else:
+            dest.set_result(source.result())
+
+
+def _chain_future(source, destination):
+    source_loop = _loop_of(source) if isfuture(source) else None
+    dest_loop = _loop_of(destination) if isfuture(destination) else None
+
+    def _set_state(future, other):
+        if isfuture(future):
+            _copy_future_state(other, future)
+        else:
+            _set_concurrent_future_state(future, other)
+
+    def _call_check_cancel(destination):
+        if destination.cancelled():
+            if source_loop is None or source_loop is dest_loop:
+                source.cancel()
+            else:
+                source_loop.call_soon_threadsafe(source.cancel)
+
+    def _call_set_state(source):
+        if destination.cancelled() and dest_loop is not None and dest_loop.is_closed():
+            return
+        if dest_loop is None or dest_loop is source_loop:
+            _set_state(destination, source)
+        else:
+            if dest_loop.is_closed():
+                return
+            dest_loop.call_soon_threadsafe(_set_state, destination, source)
+
+    destination.add_done_callback(_call_check_cancel)
+    source.add_done_callback(_call_set_state)
+
+
+def wrap_future(future, *, loop=None):
+    if isfuture(future):
+        return future
+    if loop is None:
+        loop = get_event_loop()
+    new_future = loop.create_future()
+    _chain_future(future, new_future)
+    return new_future
+
+
+def run_coroutine_threadsafe(coro, loop):
+    if not iscoroutine(coro):
+        raise TypeError('A coroutine object is required')
+    import concurrent.futures
+    future = concurrent.futures.Future()
+
+    def callback():
+        try:
+            _chain_future(ensure_future(coro, loop=loop), future)
+        except BaseException as exc:
+            if future.set_running_or_notify_cancel():
+                future.set_exception(exc)
+            raise
+
+    loop.call_soon_threadsafe(callback)
+    return future
+
+
+_default_executors = {}
+
+
+def _run_in_executor(loop, executor, func, *args):
+    if loop.is_closed():
+        raise RuntimeError('Event loop is closed')
+    if executor is None:
+        executor = _default_executors.get(id(loop))
+        if executor is None:
+            import concurrent.futures
+            executor = concurrent.futures.ThreadPoolExecutor(thread_name_prefix='asyncio')
+            _default_executors[id(loop)] = executor
+    return wrap_future(executor.submit(func, *args), loop=loop)
+
+
+async def to_thread(func, *args, **kwargs):
+    loop = get_running_loop()
+    import functools
+    return await loop.run_in_executor(None, functools.partial(func, *args, **kwargs))

@@ -70,7 +70,7 @@ pub fn create_task(vm: &mut Vm, lp: &Value, coro: Value, name: Value) -> PyResul
             .frames
             .iter()
             .rev()
-            .find(|fr| fr.code.source.name != "<asyncio>")
+            .find(|fr| !crate::threads::is_prelude(&fr.code.source.name))
             .map(|fr| {
                 let span = fr
                     .code
@@ -253,7 +253,10 @@ pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
     let outer = std::mem::replace(&mut vm.fiber, fiber);
     let outer_depth = vm.native_depth;
     vm.native_depth = 0;
+    // A task's frames are not its thread's own: a thread cannot suspend inside a step.
+    let outer_base = std::mem::replace(&mut vm.threads.at_base, false);
     let result = resume(vm, td, throw);
+    vm.threads.at_base = outer_base;
     vm.native_depth = outer_depth;
     let fiber = std::mem::replace(&mut vm.fiber, outer);
     vm.sched.current_task = prev_task;
@@ -293,6 +296,8 @@ pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
             let (v, push) = match s {
                 Suspend::Yield(v) => (v, true),
                 Suspend::Wait(v) => (v, false),
+                // Never at a task's level (threads suspend only at their base): step again.
+                Suspend::Thread => (Value::None, true),
             };
             td.push_on_resume.set(push);
             *td.fiber.borrow_mut() = Some(fiber);

@@ -111,6 +111,14 @@ impl Vm {
                     }
                 }
             }
+            // A partial calls its function in this frame's fiber (not a nested run), so a
+            // thread blocking inside it can still suspend.
+            Value::Native(n) if matches!(&**n, NativeObj::Partial { .. }) => {
+                match self.unwrap_callable(&func, &mut args) {
+                    Some(f) => self.call_value_push(f, args),
+                    None => Ok(Step::Continue),
+                }
+            }
             _ => {
                 let r = self.call(&func, args)?;
                 self.fiber.stack.push(r);
@@ -481,6 +489,28 @@ impl Vm {
             },
             _ => None,
         }
+    }
+
+    /// Push the frame of `func()` (a Python function or bound method, no arguments) on an
+    /// empty fiber, for a new thread to run from its first instruction.
+    pub fn push_call(&mut self, func: &Value) -> PyResult<()> {
+        let mut args = CallArgs::default();
+        let f = self
+            .unwrap_callable(func, &mut args)
+            .unwrap_or(func.clone());
+        let Value::Func(f) = f else {
+            return Err(type_error("a thread's bootstrap must be a Python function"));
+        };
+        let slots = self.bind_args(&f, args)?;
+        let base = self.fiber.stack.len();
+        self.fiber.stack.extend(slots);
+        self.enter_frame(Frame::new(
+            f.code.clone(),
+            base,
+            base,
+            f.globals.clone(),
+            Resume::Native,
+        ))
     }
 
     /// Call a Python function to completion from native code.

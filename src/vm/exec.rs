@@ -53,6 +53,17 @@ impl Vm {
     /// Run until the frame at index `stop` returns, or the fiber suspends.
     pub fn run(&mut self, stop: usize) -> Result<Exit, Exc> {
         loop {
+            self.switch_countdown -= 1;
+            if self.switch_countdown == 0 {
+                match self.switch_point() {
+                    Ok(Some(exit)) => return Ok(exit),
+                    Ok(None) => {}
+                    Err(e) => {
+                        self.unwind(e, stop)?;
+                        continue;
+                    }
+                }
+            }
             let (op, ip) = {
                 let f = self.frame_mut();
                 let ip = f.ip;
@@ -983,8 +994,9 @@ impl Vm {
                     self.special_method(&mgr, "__enter__", "the context manager protocol")?;
                 let exit = self.special_method(&mgr, "__exit__", "the context manager protocol")?;
                 self.push(exit);
-                let r = self.call0(&enter)?;
-                self.push(r);
+                // In this fiber, not a nested run: a thread blocking in `__enter__` (a
+                // lock) can suspend.
+                return self.call_value_push(enter, CallArgs::default());
             }
             Op::BeforeAsyncWith => {
                 let mgr = self.pop();
@@ -1337,6 +1349,15 @@ impl Vm {
         let m = match name {
             "asyncio" => Some(crate::scheduler::asyncio_module(self)?),
             "sys" => Some(self.sys_module()?),
+            "threading" => Some(crate::threads::threading_module(self)?),
+            "concurrent.futures" => Some(crate::threads::futures_module(self)?),
+            "concurrent" => {
+                let futures = self.import("concurrent.futures")?;
+                let m = crate::object::Module::new("concurrent");
+                m.set("__name__", Value::str("concurrent"));
+                m.set("futures", futures);
+                Some(Value::Module(Rc::new(m)))
+            }
             _ => self.module(name),
         };
         match m {

@@ -112,6 +112,9 @@ pub enum Suspend {
     /// Waiting on a scheduler object (future, task, sleep) from SEND. Resuming re-runs
     /// the SEND, which then finds the object done; nothing is pushed.
     Wait(Value),
+    /// The current thread blocks or is preempted (see threads/mod.rs): only at a thread's
+    /// base, where its scheduler resumes it later.
+    Thread,
 }
 
 pub enum Exit {
@@ -135,6 +138,10 @@ pub struct Vm {
     pub argv: Vec<String>,
     /// Ctrl-C and resource limits, checked every few thousand instructions.
     pub budget: budget::Budget,
+    /// Interpreter-scheduled Python threads (threads/mod.rs).
+    pub threads: crate::threads::Threads,
+    /// Instructions until the next thread-switch check (the dispatch loop's one branch).
+    pub switch_countdown: u32,
 }
 
 impl Vm {
@@ -179,6 +186,8 @@ impl Vm {
             stdin_lines: None,
             argv: Vec::new(),
             budget: budget::Budget::default(),
+            threads: Default::default(),
+            switch_countdown: crate::threads::IDLE_COUNTDOWN,
         }
     }
 
@@ -195,7 +204,11 @@ impl Vm {
         self.fiber
             .frames
             .push(Frame::new(code, base, base, module, Resume::Native));
-        self.run_nested()
+        // A nested run: a thread importing a module cannot suspend inside it.
+        self.native_depth += 1;
+        let r = self.run_nested();
+        self.native_depth -= 1;
+        r
     }
 
     /// Run the top frame (pushed with `Resume::Native`) until it returns.

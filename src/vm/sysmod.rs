@@ -156,6 +156,15 @@ impl Vm {
             builtin("setrecursionlimit", setrecursionlimit),
         );
         m.set("exit", builtin("exit", exit));
+        for (name, f) in [
+            (
+                "setswitchinterval",
+                crate::threads::setswitchinterval as NativeFn,
+            ),
+            ("getswitchinterval", crate::threads::getswitchinterval),
+        ] {
+            m.set(name, builtin(name, f));
+        }
         m.set("__name__", Value::str("sys"));
         Ok(Value::Module(Rc::new(m)))
     }

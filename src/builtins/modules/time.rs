@@ -49,8 +49,7 @@ fn sleep(vm: &mut Vm, a: CallArgs) -> PyResult<Value> {
     if secs < 0.0 {
         return Err(value_error("sleep length must be non-negative"));
     }
-    vm.clock_block(secs)?;
-    Ok(Value::None)
+    vm.thread_sleep(secs)
 }
 
 /// Broken-down time, as C's struct tm (wday: 0 = Sunday; yday: 0-based).
