@@ -215,9 +215,15 @@ pub fn emit(vm: &mut Vm, ev: Event) {
             let by = by
                 .map(|b| task_name(&b))
                 .unwrap_or_else(|| "the main program".into());
+            // No line: the REPL made it to run the statement just typed.
+            let place = if line == 0 {
+                "created to run the statement typed at the prompt".to_string()
+            } else {
+                format!("created by {by} (line {line})")
+            };
             (
                 task_label(&task),
-                format!("created by {by} (line {line}); scheduled to start in the next iteration"),
+                format!("{place}; scheduled to start in the next iteration"),
             )
         }
         Event::TaskRuns { task, first } => (

@@ -113,17 +113,11 @@ fn dis(s: &mut Session, name: &str) {
     print!("{}", crate::disasm::disassemble(&code));
 }
 
-/// The `:tasks` listing.
+/// The `:tasks` listing: the task tree of the session loop.
 pub fn tasks(s: &mut Session) -> String {
-    let pending = crate::scheduler::session::pending_tasks(&s.lp);
-    if pending.is_empty() {
+    let lines = crate::trace::task_tree(&mut s.vm);
+    if lines.is_empty() {
         return "no live tasks\n".to_string();
     }
-    let mut out = String::new();
-    for t in &pending {
-        let shown = s.vm.repr(t).unwrap_or_else(|_| "<task>".into());
-        out.push_str(&shown);
-        out.push('\n');
-    }
-    out
+    lines.iter().map(|l| format!("{l}\n")).collect()
 }

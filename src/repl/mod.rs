@@ -162,7 +162,10 @@ fn step_next(
     printer: &mut Option<Rc<RefCell<Printer>>>,
     names: &Arc<Mutex<Names>>,
 ) {
-    println!("step: the next statement runs with every scheduler decision shown");
+    println!(
+        "step: the next statement runs one scheduler event at a time \
+         (Enter: next, c: continue, q: stop tracing)"
+    );
     let mut lines = Lines::default();
     loop {
         let prompt = if lines.is_empty() { "step> " } else { "....> " };
@@ -179,7 +182,10 @@ fn step_next(
         };
         let was = s.vm.sched.tracing;
         s.vm.sched.tracing = true;
+        s.vm.sched.trace_view.in_repl = true;
+        s.vm.sched.trace_view.opts.step = Some(crate::trace::StepMode::Event);
         s.run_cell(&src);
+        s.vm.sched.trace_view.opts.step = None;
         s.vm.sched.tracing = was;
         return;
     }

@@ -125,7 +125,11 @@ pub fn status(vm: &Vm) -> Vec<String> {
 /// Pause: show the state, read a key from the terminal.
 pub fn pause(vm: &mut Vm) {
     let mut text = status(vm).join("\n");
-    text.push_str("\n   ▶ Enter: next step   c: continue to the end   q: quit ");
+    text.push_str(if vm.sched.trace_view.in_repl {
+        "\n   ▶ Enter: next step   c: continue without pausing   q: stop tracing "
+    } else {
+        "\n   ▶ Enter: next step   c: continue to the end   q: quit "
+    });
     vm.write_raw(&text);
     vm.flush();
     if vm.sched.trace_view.tty.is_none() {
@@ -150,6 +154,10 @@ pub fn pause(vm: &mut Vm) {
     match (read, key.trim()) {
         (Some(Ok(0)) | Some(Err(_)) | None, _) | (_, "c") => {
             vm.sched.trace_view.opts.step = None;
+        }
+        (_, "q") if vm.sched.trace_view.in_repl => {
+            vm.sched.trace_view.opts.step = None;
+            vm.sched.tracing = false;
         }
         (_, "q") => {
             vm.write_raw("aio: stopped at the user's request\n");

@@ -233,6 +233,9 @@ pub struct View {
     pub recorder: Option<Recorder>,
     /// The terminal `--step` reads keys from.
     pub tty: Option<std::io::BufReader<std::fs::File>>,
+    /// Stepping one REPL statement (`:step`): `q` stops stepping instead of ending the
+    /// process.
+    pub in_repl: bool,
 }
 
 impl View {
