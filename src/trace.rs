@@ -9,7 +9,10 @@ mod step;
 mod tree;
 mod view;
 
-pub use tree::{TaskInfo, TaskState, Wait, awaited_by, snapshot, task_frames, task_tree};
+pub use tree::{
+    TaskInfo, TaskState, Wait, awaited_by, snapshot, snapshot_of, task_frames, task_tree,
+    task_tree_of,
+};
 pub use view::{Category, Options, Record, Recorder, StepMode, View};
 
 use crate::scheduler::as_future;
@@ -369,7 +372,7 @@ pub fn emit(vm: &mut Vm, ev: Event) {
             wakes_at,
         );
     }
-    if !vm.sched.trace_view.shows(kind, subject.as_ref()) || vm.sched.trace_view.opts.quiet {
+    if !vm.sched.trace_view.shows(kind, subject.as_ref(), &who) || vm.sched.trace_view.opts.quiet {
         return;
     }
     if let Some(header) = vm.sched.trace_view.header.take() {

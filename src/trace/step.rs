@@ -99,10 +99,13 @@ pub fn status(vm: &Vm) -> Vec<String> {
             TaskState::Waiting(Wait::Sleep { until }) => format!("sleeping until t={until:.3}"),
             TaskState::Waiting(Wait::Task(w)) => format!("awaits {}", super::task_label(w)),
             TaskState::Waiting(Wait::Gather(c)) => format!("awaits gather() of {}", c.len()),
-            TaskState::Waiting(Wait::Future { inside: Some(f) }) => {
-                format!("awaits a Future in {f}()")
-            }
-            TaskState::Waiting(Wait::Future { inside: None }) => "awaits a Future".to_string(),
+            TaskState::Waiting(Wait::Future {
+                inside: Some(f), ..
+            }) => format!("awaits a Future in {f}()"),
+            TaskState::Waiting(Wait::Future {
+                created: Some(l), ..
+            }) => format!("awaits the Future of line {l}"),
+            TaskState::Waiting(Wait::Future { .. }) => "awaits a Future".to_string(),
             TaskState::Waiting(Wait::Nothing) => "about to run".to_string(),
         };
         let src = t

@@ -42,9 +42,11 @@ pub enum Wait {
     Sleep {
         until: f64,
     },
-    /// A plain future, with the asyncio function it waits in if any (`Queue.get`).
+    /// A plain future, with the asyncio function it waits in if any (`Queue.get`), and
+    /// the line the program created it at, if known.
     Future {
         inside: Option<String>,
+        created: Option<usize>,
     },
     /// Neither ready nor waiting on anything: its step is about to run (the trace looks
     /// at it just before the step begins).
@@ -173,15 +175,36 @@ fn state_of(vm: &Vm, lp: &Value, t: &Value, frames: &[FrameInfo]) -> TaskState {
         .rev()
         .find(|fr| fr.internal)
         .map(|fr| fr.qualname.clone());
-    TaskState::Waiting(Wait::Future { inside })
+    // The creation site is a byte offset (plus one) in the learner's source.
+    let created = (w.origin.get() > 0)
+        .then(|| {
+            let fiber = td.fiber.borrow();
+            let fr = fiber
+                .as_ref()?
+                .frames
+                .iter()
+                .find(|fr| fr.code.source.name != "<asyncio>")?;
+            let text = &fr.code.source.text;
+            let at = w.origin.get() as usize - 1;
+            (at <= text.len()).then(|| crate::span::line_col(text, at).0)
+        })
+        .flatten();
+    TaskState::Waiting(Wait::Future { inside, created })
 }
 
 /// Every live task of the current loop, in creation order (asyncio's own shutdown tasks
 /// left out).
 pub fn snapshot(vm: &Vm) -> Vec<TaskInfo> {
-    let Some(lp) = current_loop(vm) else {
-        return Vec::new();
-    };
+    match current_loop(vm) {
+        Some(lp) => snapshot_of(vm, &lp),
+        None => Vec::new(),
+    }
+}
+
+/// Every live task of loop `lp` (for a loop that is not running, as the REPL's between
+/// prompts).
+pub fn snapshot_of(vm: &Vm, lp: &Value) -> Vec<TaskInfo> {
+    let lp = lp.clone();
     let Some(l) = as_loop(&lp) else {
         return Vec::new();
     };
@@ -310,9 +333,12 @@ fn draw(
             TaskState::Waiting(Wait::Sleep { until }) => {
                 line.push_str(&format!(" → awaits sleep until t={until:.3}"))
             }
-            TaskState::Waiting(Wait::Future { inside }) => match inside {
-                Some(f) => line.push_str(&format!(" → awaits a Future in {f}()")),
-                None => line.push_str(" → awaits a Future"),
+            TaskState::Waiting(Wait::Future { inside, created }) => match (inside, created) {
+                (Some(f), _) => line.push_str(&format!(" → awaits a Future in {f}()")),
+                (None, Some(l)) => {
+                    line.push_str(&format!(" → awaits a Future created at line {l}"))
+                }
+                (None, None) => line.push_str(" → awaits a Future"),
             },
             TaskState::Waiting(Wait::Task(t)) => {
                 let next = infos.iter().find(|i| i.task.is(t));
@@ -384,4 +410,9 @@ fn done_child(c: &Value) -> String {
 /// (`Task-1 main (line 12) → awaits Task-3 fetch (line 5) → awaits sleep until t=2.000`).
 pub fn task_tree(vm: &mut Vm) -> Vec<String> {
     render(&snapshot(vm))
+}
+
+/// The task tree of loop `lp`.
+pub fn task_tree_of(vm: &mut Vm, lp: &Value) -> Vec<String> {
+    render(&snapshot_of(vm, lp))
 }

@@ -247,20 +247,23 @@ impl View {
         }
     }
 
-    /// Whether an event passes `--only` and `--task`.
-    pub fn shows(&self, kind: &str, subject: Option<&Value>) -> bool {
+    /// Whether an event passes `--only` and `--task` (`who`: the trace's name for what the
+    /// event is about, for events without a task value).
+    pub fn shows(&self, kind: &str, subject: Option<&Value>, who: &str) -> bool {
         if !self.opts.only.is_empty() && !self.opts.only.iter().any(|c| c.holds(kind)) {
             return false;
         }
         match &self.opts.task {
             None => true,
-            Some(want) => subject.is_some_and(|t| names_match(t, want)),
+            Some(want) => match subject {
+                Some(t) => names_match(&super::task_label(t), want),
+                None => names_match(who, want),
+            },
         }
     }
 }
 
 /// `--task` matches the task's name, its coroutine's name, or both as shown in the trace.
-fn names_match(t: &Value, want: &str) -> bool {
-    let label = super::task_label(t);
+fn names_match(label: &str, want: &str) -> bool {
     label == want || label.split(' ').any(|part| part == want)
 }
