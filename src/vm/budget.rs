@@ -114,6 +114,15 @@ impl Vm {
         self.rearm();
     }
 
+    /// Start the limits over (the REPL applies them to each statement on its own).
+    pub fn restart_limits(&mut self) {
+        self.budget.executed = 0;
+        self.budget.output = 0;
+        self.budget.armed = self.budget.countdown;
+        let limits = self.budget.limits.clone();
+        self.set_limits(limits);
+    }
+
     /// Instructions executed so far.
     pub fn steps_executed(&self) -> u64 {
         self.budget.executed + u64::from(self.budget.armed - self.budget.countdown)
