@@ -222,3 +222,20 @@ fn a_closed_pipe_ends_the_program_quietly() {
     assert_eq!(err, "", "a closed pipe must not print anything");
     assert_eq!(status.code(), Some(141));
 }
+
+/// The REPL's way in: `request_interrupt` from another thread stops a running program with
+/// KeyboardInterrupt, as Ctrl-C does.
+#[test]
+fn request_interrupt_stops_a_running_program() {
+    let interrupter = std::thread::spawn(|| {
+        std::thread::sleep(Duration::from_millis(200));
+        aio::interrupt::request_interrupt();
+    });
+    let ending = aio::run_source_ending(
+        "<busy>",
+        "i = 0\nwhile True:\n    i += 1\n",
+        &aio::RunOptions::default(),
+    );
+    interrupter.join().unwrap();
+    assert_eq!(ending, aio::Ending::Interrupted);
+}

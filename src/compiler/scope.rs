@@ -454,7 +454,13 @@ impl Builder {
         if self.cur().has_await {
             self.cur().is_async = true;
         }
+        // As in Python 3.11, a comprehension containing an asynchronous (non-generator)
+        // comprehension becomes asynchronous too.
+        let awaits = self.cur().is_async && !is_genexp;
         self.close();
+        if awaits && self.cur().is_comp {
+            self.cur().has_await = true;
+        }
         Ok(())
     }
 

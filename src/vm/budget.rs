@@ -220,6 +220,16 @@ impl Vm {
         Some(crate::types::exc("SystemExit", "halted by a limit"))
     }
 
+    /// Forget a halt and earlier Ctrl-Cs, so the VM can run more code (the REPL's next
+    /// statement after one stopped at a limit).
+    pub fn clear_halt(&mut self) {
+        self.budget.halt = None;
+        self.budget.sigint_task = None;
+        self.budget.sigint_count = 0;
+        crate::interrupt::reset();
+        self.rearm();
+    }
+
     /// Has a limit stopped the program? (Handlers are skipped while it unwinds.)
     pub fn halted(&self) -> Option<&Halt> {
         self.budget.halt.as_ref()
