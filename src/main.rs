@@ -87,6 +87,9 @@ enum Command {
         /// Use a virtual clock: sleeps take no real time.
         #[arg(long)]
         virtual_time: bool,
+        /// Limits for each statement typed (or piped) in.
+        #[command(flatten)]
+        limits: LimitArgs,
     },
     /// Parse and compile a program, reporting syntax errors.
     Check { file: String },
@@ -96,7 +99,7 @@ enum Command {
 
 /// Resource limits for untrusted programs; each stops the program with its own exit
 /// status (docs/reliability.md).
-#[derive(clap::Args)]
+#[derive(clap::Args, Default)]
 struct LimitArgs {
     /// Stop after N bytecode instructions (exit status 121).
     #[arg(long, value_name = "N")]
@@ -161,6 +164,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let command = cli.command.unwrap_or(Command::Repl {
         virtual_time: false,
+        limits: LimitArgs::default(),
     });
     // The REPL installs its own handler once its line editor exists (every Ctrl-C
     // becomes a KeyboardInterrupt there); everything else stops at a second Ctrl-C.
@@ -264,8 +268,14 @@ fn run(command: Command) -> Option<ExitCode> {
             };
             return ending(aio::run_source_ending(&file, &text, &opts));
         }
-        Command::Repl { virtual_time } => {
-            let status = aio::repl::run(&aio::repl::Options { virtual_time });
+        Command::Repl {
+            virtual_time,
+            limits,
+        } => {
+            let status = aio::repl::run(&aio::repl::Options {
+                virtual_time,
+                limits: limits.limits(),
+            });
             ExitCode::from(status as u8)
         }
         Command::Check { file } => {

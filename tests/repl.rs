@@ -186,6 +186,39 @@ fn piped_load_runs_a_script_with_asyncio_run() {
     assert_eq!((code, out.as_str()), (0, "in main\n5\n"));
 }
 
+#[test]
+fn piped_limits_stop_one_statement_and_the_session_goes_on() {
+    let src = "while True:\n    pass\n\nimport asyncio\nasync def spin():\n    while True:\n        await asyncio.sleep(0)\n\nawait spin()\nprint('still here')\n";
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_aio"));
+    cmd.args(["repl", "--max-steps", "100000"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("start aio");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(src.as_bytes())
+        .expect("write");
+    let out = child.wait_with_output().expect("wait");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stdout, "still here\n");
+    assert!(
+        stderr.contains(
+            "aio: stopped: step limit of 100000 instructions exceeded (--max-steps) at <stdin>:1"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("at <stdin>:3 in task 'Task-1'"), "{stderr}");
+    assert_eq!(
+        out.status.code(),
+        Some(121),
+        "the status of the last limit hit"
+    );
+}
+
 /// A tmux session running `aio`, read through `capture-pane`.
 struct Tmux {
     socket: String,

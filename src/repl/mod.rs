@@ -23,6 +23,9 @@ use session::{Outcome, Session};
 #[derive(Clone, Debug, Default)]
 pub struct Options {
     pub virtual_time: bool,
+    /// Limits for each statement (`aio repl --max-steps ...`): a statement that passes one
+    /// is stopped with the reason, and the session goes on.
+    pub limits: crate::vm::Limits,
 }
 
 /// Run the REPL; gives the process exit status.
@@ -30,6 +33,7 @@ pub fn run(opts: &Options) -> i32 {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let err_color = !no_color && std::io::stderr().is_terminal();
     let mut s = Session::new(opts.virtual_time, err_color);
+    s.set_limits(opts.limits.clone());
     if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
         terminal(&mut s, !no_color)
     } else {

@@ -30,6 +30,8 @@ pub struct Session {
     pub color: bool,
     /// The exit status of the last error (piped input exits with it).
     pub status: i32,
+    /// Whether limits are set (each statement then starts them over).
+    limited: bool,
 }
 
 fn main_module() -> Rc<Module> {
@@ -48,20 +50,30 @@ impl Session {
             lp,
             color,
             status: 0,
+            limited: false,
         }
     }
 
-    /// Fresh globals and a fresh loop (`:reset`); the clock setting stays.
+    /// Fresh globals and a fresh loop (`:reset`); the clock setting and limits stay.
     pub fn reset(&mut self) {
         let virtual_time = self.vm.sched.clock.is_virtual();
         let mut fresh = Session::new(virtual_time, self.color);
         fresh.vm.argv = std::mem::take(&mut self.vm.argv);
+        fresh.set_limits(self.vm.limits().clone());
         *self = fresh;
+    }
+
+    pub fn set_limits(&mut self, limits: crate::vm::Limits) {
+        self.limited = limits != crate::vm::Limits::default();
+        self.vm.set_limits(limits);
     }
 
     /// Compile and run one complete statement typed at the prompt.
     pub fn run_cell(&mut self, text: &str) -> Outcome {
         super::signals::forget();
+        if self.limited {
+            self.vm.restart_limits();
+        }
         let code = match crate::compile(INPUT_NAME, text, true) {
             Ok(c) => c,
             Err(diags) => {
@@ -91,6 +103,15 @@ impl Session {
         self.vm.flush();
         match r {
             Ok(_) => Outcome::Ok,
+            Err(_) if self.vm.halted().is_some() => {
+                let halt = self.vm.halted().cloned().expect("halted");
+                // Warnings about tasks the halt left behind would only bury the reason.
+                drop(crate::warnings::take());
+                eprintln!("aio: stopped: {} at {}", halt.reason, halt.place);
+                self.status = halt.limit.exit_status();
+                self.vm.clear_halt();
+                Outcome::Failed
+            }
             Err(e) => self.report(&e),
         }
     }

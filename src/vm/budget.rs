@@ -55,7 +55,7 @@ pub struct Halt {
 }
 
 /// Limits set by the command line (all off by default).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Limits {
     pub max_steps: Option<u64>,
     pub timeout: Option<Duration>,
@@ -112,6 +112,10 @@ impl Vm {
         }
         self.budget.limits = limits;
         self.rearm();
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.budget.limits
     }
 
     /// Start the limits over (the REPL applies them to each statement on its own).
