@@ -273,13 +273,7 @@ impl Vm {
                 continue;
             }
             // Nothing can run: the clock jumps (or really waits) to the first wake-up.
-            let wake = self
-                .threads
-                .recs
-                .iter()
-                .filter_map(wake_time)
-                .chain(w.deadline)
-                .min_by(f64::total_cmp);
+            let wake = self.first_wake(w.deadline);
             match wake {
                 Some(t) => self.idle_until(t),
                 None => return Err(self.deadlock(w)),
@@ -529,12 +523,7 @@ impl Vm {
             if self.run_others_once()? {
                 continue;
             }
-            let wake = self
-                .threads
-                .recs
-                .iter()
-                .filter_map(wake_time)
-                .min_by(f64::total_cmp);
+            let wake = self.first_wake(None);
             match wake {
                 Some(t) => self.idle_until(t),
                 None => {
@@ -545,6 +534,16 @@ impl Vm {
                 }
             }
         }
+    }
+
+    /// The earliest time any thread (or `also`) wakes by time alone.
+    fn first_wake(&self, also: Option<f64>) -> Option<f64> {
+        self.threads
+            .recs
+            .iter()
+            .filter_map(wake_time)
+            .chain(also)
+            .min_by(f64::total_cmp)
     }
 
     /// The loop `lp` (run in place, e.g. by the main thread) has nothing ready: let other

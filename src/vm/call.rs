@@ -129,6 +129,12 @@ impl Vm {
 
     /// Enter `f` with its bound local slots.
     fn push_frame(&mut self, f: &Function, slots: Vec<Value>, resume: Resume) -> PyResult<Step> {
+        self.enter_function(f, slots, resume)?;
+        Ok(Step::Continue)
+    }
+
+    /// Push a frame for `f` with its bound argument slots on top of the value stack.
+    fn enter_function(&mut self, f: &Function, slots: Vec<Value>, resume: Resume) -> PyResult<()> {
         let base = self.fiber.stack.len();
         self.fiber.stack.extend(slots);
         self.enter_frame(Frame::new(
@@ -137,8 +143,7 @@ impl Vm {
             base,
             f.globals.clone(),
             resume,
-        ))?;
-        Ok(Step::Continue)
+        ))
     }
 
     /// A fresh instance of a user class (or exception class), before `__init__`.
@@ -502,15 +507,7 @@ impl Vm {
             return Err(type_error("a thread's bootstrap must be a Python function"));
         };
         let slots = self.bind_args(&f, args)?;
-        let base = self.fiber.stack.len();
-        self.fiber.stack.extend(slots);
-        self.enter_frame(Frame::new(
-            f.code.clone(),
-            base,
-            base,
-            f.globals.clone(),
-            Resume::Native,
-        ))
+        self.enter_function(&f, slots, Resume::Native)
     }
 
     /// Call a Python function to completion from native code.
@@ -526,15 +523,7 @@ impl Vm {
         if self.native_depth > self.recursion_limit {
             return Err(exc("RecursionError", "maximum recursion depth exceeded"));
         }
-        let base = self.fiber.stack.len();
-        self.fiber.stack.extend(slots);
-        self.enter_frame(Frame::new(
-            f.code.clone(),
-            base,
-            base,
-            f.globals.clone(),
-            Resume::Native,
-        ))?;
+        self.enter_function(f, slots, Resume::Native)?;
         self.native_depth += 1;
         let r = self.run_nested();
         self.native_depth -= 1;
