@@ -35,14 +35,16 @@ fn run(file: &str, virtual_time: bool) -> (i32, String, String) {
     )
 }
 
-fn expect(name: &str, stdout_want: &str, needles: &[&str]) {
+/// Run tests/deadlock/NAME.aio on both clocks: exit status 1, the `headline` and every
+/// needle on stderr. Gives (stdout, stderr) of each run.
+fn check(name: &str, headline: &str, needles: &[&str]) -> Vec<(String, String)> {
     let file = format!("tests/deadlock/{name}.aio");
+    let mut runs = Vec::new();
     for virtual_time in [true, false] {
         let (code, stdout, stderr) = run(&file, virtual_time);
         assert_eq!(code, 1, "exit status of {file}\nstderr:\n{stderr}");
-        assert_eq!(stdout, stdout_want, "stdout of {file}");
         assert!(
-            stderr.contains("RuntimeError: deadlock: every task is waiting"),
+            stderr.contains(headline),
             "{file}: no deadlock message:\n{stderr}"
         );
         for n in needles {
@@ -51,7 +53,16 @@ fn expect(name: &str, stdout_want: &str, needles: &[&str]) {
                 "stderr of {file} lacks {n:?}:\n{stderr}"
             );
         }
-        assert!(!stderr.contains("panicked"), "{file}:\n{stderr}");
+        runs.push((stdout, stderr));
+    }
+    runs
+}
+
+fn expect(name: &str, stdout_want: &str, needles: &[&str]) {
+    let headline = "RuntimeError: deadlock: every task is waiting";
+    for (stdout, stderr) in check(name, headline, needles) {
+        assert_eq!(stdout, stdout_want, "stdout of {name}");
+        assert!(!stderr.contains("panicked"), "{name}:\n{stderr}");
     }
 }
 
@@ -146,19 +157,9 @@ fn run_forever_without_a_stop() {
 
 /// A loop with no task at all.
 fn expect_loop(name: &str, needles: &[&str]) {
-    let file = format!("tests/deadlock/{name}.aio");
-    for virtual_time in [true, false] {
-        let (code, _, stderr) = run(&file, virtual_time);
-        assert_eq!(code, 1, "exit status of {file}\nstderr:\n{stderr}");
-        assert!(
-            stderr.contains("RuntimeError: deadlock: the event loop has nothing left to run"),
-            "{file}:\n{stderr}"
-        );
-        for n in needles {
-            assert!(
-                stderr.contains(n),
-                "stderr of {file} lacks {n:?}:\n{stderr}"
-            );
-        }
-    }
+    check(
+        name,
+        "RuntimeError: deadlock: the event loop has nothing left to run",
+        needles,
+    );
 }

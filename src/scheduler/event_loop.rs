@@ -66,16 +66,9 @@ pub fn call_at(_vm: &mut Vm, lp: &Value, when: f64, cb: Callback) -> Rc<HandleOb
 /// ready queue, then run exactly the handles that were ready when the iteration began.
 pub fn run_once(vm: &mut Vm, lp: &Value) -> PyResult<()> {
     let l = as_loop(lp).ok_or_else(|| types::type_error("not an event loop"))?;
-    // Drop cancelled timers at the head.
-    {
-        let mut t = l.timers.borrow_mut();
-        while t.peek().is_some_and(|e| e.handle.cancelled.get()) {
-            t.pop();
-        }
-    }
+    let next = next_timer(lp);
     let nothing_ready = l.ready.borrow().is_empty() && !l.stopping.get();
     if nothing_ready {
-        let next = l.timers.borrow().peek().map(|e| e.when);
         if vm.threads_alive() {
             // Another thread may call_soon_threadsafe: let threads run meanwhile (unless
             // the next timer is already due: the thread scheduler moved the clock).
@@ -312,7 +305,7 @@ pub fn finish_running(vm: &mut Vm, lp: &Value) {
     vm.sched.running_loop = None;
 }
 
-/// When the loop's next (not cancelled) timer is due.
+/// When the loop's first live timer is due (cancelled ones at the head are dropped).
 pub fn next_timer(lp: &Value) -> Option<f64> {
     let l = as_loop(lp)?;
     let mut t = l.timers.borrow_mut();

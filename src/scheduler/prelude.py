@@ -251,18 +251,9 @@ def shield(arg):
     outer = _loop_of(inner).create_future()
 
     def inner_done(inner):
-        if outer.cancelled():
-            if not inner.cancelled():
-                inner.exception()
-            return
-        if inner.cancelled():
-            outer.cancel()
-        else:
-            err = inner.exception()
-            if err is not None:
-                outer.set_exception(err)
-            else:
-                outer.set_result(inner.result())
+        if outer.cancelled() and not inner.cancelled():
+            inner.exception()  # mark it retrieved: nobody will see it now
+        _copy_future_state(inner, outer)
 
     def outer_done(outer):
         if not inner.done():
@@ -1129,11 +1120,7 @@ def _set_concurrent_future_state(concurrent, source):
         concurrent.cancel()
     if not concurrent.set_running_or_notify_cancel():
         return
-    exception = source.exception()
-    if exception is not None:
-        concurrent.set_exception(exception)
-    else:
-        concurrent.set_result(source.result())
+    _copy_outcome(source, concurrent)
 
 
 def _copy_future_state(source, dest):
@@ -1142,11 +1129,15 @@ def _copy_future_state(source, dest):
     if source.cancelled():
         dest.cancel()
     else:
-        exception = source.exception()
-        if exception is not None:
-            dest.set_exception(exception)
-        else:
-            dest.set_result(source.result())
+        _copy_outcome(source, dest)
+
+
+def _copy_outcome(source, dest):
+    exception = source.exception()
+    if exception is not None:
+        dest.set_exception(exception)
+    else:
+        dest.set_result(source.result())
 
 
 def _chain_future(source, destination):

@@ -49,13 +49,7 @@ pub fn poll(vm: &mut Vm, lp: &Value) -> PyResult<Poll> {
     let Some(l) = as_loop(lp) else {
         return Ok(Poll::Idle(None));
     };
-    let next = {
-        let mut timers = l.timers.borrow_mut();
-        while timers.peek().is_some_and(|e| e.handle.cancelled.get()) {
-            timers.pop();
-        }
-        timers.peek().map(|e| e.when)
-    };
+    let next = event_loop::next_timer(lp);
     let ready = !l.ready.borrow().is_empty();
     let wait = next.map(|when| (when - vm.sched.clock.peek()).max(0.0));
     let due = wait.is_some_and(|w| w <= 0.0 || vm.sched.clock.is_virtual());

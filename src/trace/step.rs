@@ -58,14 +58,7 @@ pub fn status(vm: &Vm) -> Vec<String> {
             .filter(|h| !h.cancelled.get())
             .map(|h| describe(&h.callback.borrow()))
             .collect();
-        out.push(format!(
-            "   ready queue: {}",
-            if ready.is_empty() {
-                "empty".to_string()
-            } else {
-                ready.join(" | ")
-            }
-        ));
+        out.push(listing("ready queue:", &ready, "empty"));
         let mut timers: Vec<(f64, String)> = l
             .timers
             .borrow()
@@ -78,14 +71,7 @@ pub fn status(vm: &Vm) -> Vec<String> {
             .into_iter()
             .map(|(w, d)| format!("t={w:.3} {d}"))
             .collect();
-        out.push(format!(
-            "   timers:      {}",
-            if timers.is_empty() {
-                "none".to_string()
-            } else {
-                timers.join(" | ")
-            }
-        ));
+        out.push(listing("timers:", &timers, "none"));
     }
     let tasks = super::snapshot(vm);
     if tasks.is_empty() {
@@ -120,6 +106,16 @@ pub fn status(vm: &Vm) -> Vec<String> {
         out.push(row.trim_end().to_string());
     }
     out
+}
+
+/// One line of the status: `label` and the items, or `empty` when there are none.
+fn listing(label: &str, items: &[String], empty: &str) -> String {
+    let shown = if items.is_empty() {
+        empty.to_string()
+    } else {
+        items.join(" | ")
+    };
+    format!("   {label:<12} {shown}")
 }
 
 /// Pause: show the state, read a key from the terminal.
