@@ -123,6 +123,12 @@ pub fn run_source_ending(name: &str, text: &str, opts: &RunOptions) -> Ending {
             return Ending::Status(1);
         }
     };
+    run_code_ending(code, name, opts)
+}
+
+/// Run a program already compiled from file `name` (`compile(name, text, false)`).
+pub fn run_code_ending(code: Rc<bytecode::Code>, name: &str, opts: &RunOptions) -> Ending {
+    let source = code.source.clone();
     let mut vm = vm::Vm::new(opts.virtual_time);
     vm.set_limits(opts.limits.clone());
     vm.sched.tracing = opts.trace || opts.trace_json;
@@ -173,7 +179,7 @@ pub fn run_source_ending(name: &str, text: &str, opts: &RunOptions) -> Ending {
     }
     vm.flush_warnings();
     vm.flush();
-    if let Err(e) = trace::write_files(&mut vm, name, text) {
+    if let Err(e) = trace::write_files(&mut vm, name, &source.text) {
         eprintln!("aio trace: {e}");
         return Ending::Status(1);
     }

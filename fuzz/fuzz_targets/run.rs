@@ -32,11 +32,13 @@ fuzz_target!(|data: &[u8]| {
         },
         ..Default::default()
     };
-    if let Err(diags) = aio::compile("<fuzz>", &source, false) {
-        panic!(
+    match aio::compile("<fuzz>", &source, false) {
+        Ok(code) => {
+            aio::run_code_ending(code, "<fuzz>", &opts);
+        }
+        Err(diags) => panic!(
             "the generator wrote an invalid program: {}\n{source}",
             diags[0].message
-        );
+        ),
     }
-    aio::run_source("<fuzz>", &source, &opts);
 });

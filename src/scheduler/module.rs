@@ -281,16 +281,29 @@ pub fn asyncio_module(vm: &mut Vm) -> PyResult<Value> {
         "TimeoutError",
         Value::Class(types::types().exc("TimeoutError").clone()),
     );
+    vm.run_module(prelude_code()?, m.clone())?;
+    let v = Value::Module(m);
+    vm.sched.module = Some(v.clone());
+    Ok(v)
+}
+
+/// The compiled prelude, compiled once per thread: code objects are immutable, so every
+/// interpreter on the thread (a REPL `:reset`, each program of a fuzzing run) can share it.
+fn prelude_code() -> PyResult<Rc<crate::bytecode::Code>> {
+    thread_local! {
+        static CODE: std::cell::OnceCell<Rc<crate::bytecode::Code>> = const { std::cell::OnceCell::new() };
+    }
+    if let Some(code) = CODE.with(|c| c.get().cloned()) {
+        return Ok(code);
+    }
     let code = crate::compile("<asyncio>", PRELUDE, false).map_err(|d| {
         runtime_error(format!(
             "internal: asyncio prelude failed to compile: {}",
             d.first().map(|x| x.message.as_str()).unwrap_or("")
         ))
     })?;
-    vm.run_module(code, m.clone())?;
-    let v = Value::Module(m);
-    vm.sched.module = Some(v.clone());
-    Ok(v)
+    CODE.with(|c| c.set(code.clone()).ok());
+    Ok(code)
 }
 
 /// `_graph_frames(future, current, depth)`: the frames of a task for the call graph,
