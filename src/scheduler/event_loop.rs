@@ -14,7 +14,7 @@ use crate::value::Value;
 use crate::vm::Vm;
 
 pub fn new_loop() -> Value {
-    wrap(AsyncObj::Loop(LoopObj {
+    wrap(AsyncObj::Loop(Box::new(LoopObj {
         ready: Default::default(),
         timers: Default::default(),
         exception_handler: RefCell::new(Value::None),
@@ -23,7 +23,7 @@ pub fn new_loop() -> Value {
         closed: Cell::new(false),
         tasks: RefCell::new(Default::default()),
         until: RefCell::new(Value::None),
-    }))
+    })))
 }
 
 pub fn check_open(lp: &Value) -> PyResult<&LoopObj> {
@@ -178,6 +178,17 @@ fn run_callback(vm: &mut Vm, lp: &Value, cb: Callback) -> PyResult<()> {
                 )?;
                 call_exception_handler(vm, lp, ctx)?;
             }
+        }
+        Callback::GatherChildDone { outer, child } => {
+            if vm.sched.tracing {
+                let name = format!(
+                    "{}({})",
+                    super::gather::CALLBACK_NAME,
+                    crate::trace::short(&child)
+                );
+                crate::trace::emit(vm, crate::trace::Event::Callback { name });
+            }
+            super::gather::child_done(vm, &outer, &child)?;
         }
         Callback::Step { task, exc } => task::step(vm, &task, exc)?,
         Callback::Wakeup { task } => task::step(vm, &task, None)?,
