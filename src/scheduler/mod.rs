@@ -259,6 +259,9 @@ pub struct LoopObj {
     /// Tasks of this loop, weakly (like CPython's WeakSet): a finished task nobody holds
     /// is freed at once. Dead and finished entries are pruned when the list doubles.
     pub tasks: RefCell<TaskList>,
+    /// Handles that ran and that nobody else holds, for call_soon to reuse: a task
+    /// switch then allocates nothing.
+    pub spare_handles: RefCell<Vec<Rc<HandleObj>>>,
     /// The future `run_until_complete` waits for (None under a bare `run_forever`), for
     /// deadlock messages.
     pub until: RefCell<Value>,

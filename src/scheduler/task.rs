@@ -422,6 +422,9 @@ fn resume(vm: &mut Vm, td: &TaskData, throw: Option<Exc>) -> Result<Exit, Exc> {
                 frame.resume = Resume::TaskRoot;
                 frame.owner = Some(g.clone());
                 vm.fiber.stack = saved.stack;
+                // Most tasks never nest a Python-level await deeper than their own
+                // frame: one slot, not the four a first push would reserve.
+                vm.fiber.frames.reserve_exact(1);
                 vm.fiber.frames.push(frame);
             }
             other => {
