@@ -129,7 +129,7 @@ pub fn task_label(t: &Value) -> String {
     let Some(td) = &f.task else {
         return "Future".into();
     };
-    let name = td.name.borrow().as_str().unwrap_or("?").to_string();
+    let name = td.name_string();
     match &td.coro {
         Value::Gen(g) => format!("{name} {}", g.code.name),
         _ => format!("{name} sleep"),
@@ -138,11 +138,7 @@ pub fn task_label(t: &Value) -> String {
 
 fn task_name(t: &Value) -> String {
     as_future(t)
-        .and_then(|f| {
-            f.task
-                .as_ref()
-                .map(|td| td.name.borrow().as_str().unwrap_or("?").to_string())
-        })
+        .and_then(|f| f.task.as_ref().map(|td| td.name_string()))
         .unwrap_or_else(|| "Future".into())
 }
 
@@ -595,8 +591,12 @@ pub fn asyncio_call(t: &Value) -> Option<String> {
 pub fn describe_wait(v: &Value) -> String {
     match as_future(v) {
         Some(f) if f.task.is_some() => format!("await {} (until it finishes)", task_label(v)),
-        Some(f) if f.gather_children.is_some() => {
-            let n = f.gather_children.as_ref().map(|c| c.len()).unwrap_or(0);
+        Some(f) if f.gather.is_some() => {
+            let n = f
+                .gather
+                .as_ref()
+                .map(|g| g.children.borrow().len())
+                .unwrap_or(0);
             format!(
                 "await gather() of {n} awaitable{}",
                 if n == 1 { "" } else { "s" }

@@ -23,6 +23,9 @@ pub fn label(cb: &Callback) -> Option<String> {
         Callback::Call { func, .. } => {
             Some(format!("callback {}", crate::trace::callable_name(func)))
         }
+        Callback::GatherChildDone { .. } => {
+            Some(format!("callback {}", super::gather::CALLBACK_NAME))
+        }
         _ => None,
     }
 }

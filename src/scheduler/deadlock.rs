@@ -189,7 +189,7 @@ pub fn deadlock_error(vm: &mut Vm, lp: &Value) -> Exc {
             out.push_str(&format!("it awaits {label}{created}, which {why}"));
             continue;
         }
-        if let Some(children) = &w.gather_children {
+        if let Some(children) = w.gather_children() {
             let waiting: Vec<&Value> = children
                 .iter()
                 .filter(|c| as_future(c).is_some_and(|f| f.state.get() == FutState::Pending))

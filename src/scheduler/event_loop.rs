@@ -14,7 +14,7 @@ use crate::value::Value;
 use crate::vm::Vm;
 
 pub fn new_loop() -> Value {
-    wrap(AsyncObj::Loop(LoopObj {
+    wrap(AsyncObj::Loop(Box::new(LoopObj {
         ready: Default::default(),
         timers: Default::default(),
         exception_handler: RefCell::new(Value::None),
@@ -22,8 +22,9 @@ pub fn new_loop() -> Value {
         stopping: Cell::new(false),
         closed: Cell::new(false),
         tasks: RefCell::new(Default::default()),
+        spare_handles: Default::default(),
         until: RefCell::new(Value::None),
-    }))
+    })))
 }
 
 pub fn check_open(lp: &Value) -> PyResult<&LoopObj> {
@@ -36,15 +37,39 @@ pub fn check_open(lp: &Value) -> PyResult<&LoopObj> {
 }
 
 pub fn call_soon(_vm: &mut Vm, lp: &Value, cb: Callback) -> Rc<HandleObj> {
-    let h = Rc::new(HandleObj {
+    let Some(l) = as_loop(lp) else {
+        return new_handle(cb);
+    };
+    let spare = l.spare_handles.borrow_mut().pop();
+    let h = match spare {
+        Some(h) => {
+            *h.callback.borrow_mut() = cb;
+            h
+        }
+        None => new_handle(cb),
+    };
+    l.ready.borrow_mut().push_back(h.clone());
+    h
+}
+
+fn new_handle(cb: Callback) -> Rc<HandleObj> {
+    Rc::new(HandleObj {
         callback: RefCell::new(cb),
         cancelled: Cell::new(false),
         when: None,
-    });
-    if let Some(l) = as_loop(lp) {
-        l.ready.borrow_mut().push_back(h.clone());
+    })
+}
+
+/// Keep a handle that has run for call_soon, if nothing else can see it.
+fn recycle(l: &LoopObj, h: Rc<HandleObj>) {
+    const KEEP: usize = 256;
+    if h.when.is_none() && Rc::strong_count(&h) == 1 && Rc::weak_count(&h) == 0 {
+        let mut spare = l.spare_handles.borrow_mut();
+        if spare.len() < KEEP {
+            h.cancelled.set(false);
+            spare.push(h);
+        }
     }
-    h
 }
 
 pub fn call_at(_vm: &mut Vm, lp: &Value, when: f64, cb: Callback) -> Rc<HandleObj> {
@@ -124,6 +149,7 @@ pub fn run_once(vm: &mut Vm, lp: &Value) -> PyResult<()> {
             .tracing
             .then(|| (super::blocking::label(&cb), vm.sched.clock.peek()));
         run_callback(vm, lp, cb)?;
+        recycle(l, h);
         if let Some((who, t0)) = traced {
             super::blocking::report(vm, l, t0, n - i - 1, who);
         }
@@ -178,6 +204,17 @@ fn run_callback(vm: &mut Vm, lp: &Value, cb: Callback) -> PyResult<()> {
                 )?;
                 call_exception_handler(vm, lp, ctx)?;
             }
+        }
+        Callback::GatherChildDone { outer, child } => {
+            if vm.sched.tracing {
+                let name = format!(
+                    "{}({})",
+                    super::gather::CALLBACK_NAME,
+                    crate::trace::short(&child)
+                );
+                crate::trace::emit(vm, crate::trace::Event::Callback { name });
+            }
+            super::gather::child_done(vm, &outer, &child)?;
         }
         Callback::Step { task, exc } => task::step(vm, &task, exc)?,
         Callback::Wakeup { task } => task::step(vm, &task, None)?,
@@ -368,5 +405,6 @@ pub fn close(lp: &Value) -> PyResult<()> {
     l.closed.set(true);
     l.ready.borrow_mut().clear();
     l.timers.borrow_mut().clear();
+    l.spare_handles.borrow_mut().clear();
     Ok(())
 }

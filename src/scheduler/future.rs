@@ -1,38 +1,33 @@
 //! Futures (and the future half of tasks): states, results, done callbacks.
 
 use super::{
-    AsyncObj, Callback, FutCallback, FutState, FutureObj, TaskData, as_future, event_loop, wrap,
+    AsyncObj, Callback, FutCallback, FutState, FutureObj, GatherData, TaskData, as_future,
+    event_loop, wrap,
 };
 use crate::object::{Exc, PyResult};
 use crate::types::{self, exc, new_exc_args};
 use crate::value::Value;
 use crate::vm::Vm;
 
-/// A pending future of loop `lp`; `task` makes it a task, `gather_children` a gather().
+/// A pending future of loop `lp`; `task` makes it a task, `gather` a gather().
 pub fn new_pending(
     lp: Value,
-    task: Option<TaskData>,
-    gather_children: Option<Vec<Value>>,
+    task: Option<Box<TaskData>>,
+    gather: Option<Box<GatherData>>,
 ) -> Value {
     wrap(AsyncObj::Future(FutureObj {
         lp,
         state: std::cell::Cell::new(FutState::Pending),
+        log_traceback: std::cell::Cell::new(false),
+        cancel_requested: std::cell::Cell::new(false),
+        origin: std::cell::Cell::new(0),
         result: Default::default(),
         exception: Default::default(),
         callbacks: Default::default(),
-        cancel_message: Default::default(),
-        cancelled_exc: Default::default(),
-        log_traceback: std::cell::Cell::new(false),
+        cancel: Default::default(),
         task,
-        gather_children,
-        cancel_requested: std::cell::Cell::new(false),
-        origin: std::cell::Cell::new(0),
+        gather,
     }))
-}
-
-/// The future returned by gather(): cancelling it cancels the children.
-pub fn new_gathering_future(lp: Value, children: Vec<Value>) -> Value {
-    new_pending(lp, None, Some(children))
 }
 
 pub fn new_future(lp: Value) -> Value {
@@ -53,10 +48,10 @@ fn invalid_state(msg: &str) -> Exc {
 }
 
 pub fn cancelled_error(f: &FutureObj) -> Exc {
-    if let Some(e) = f.cancelled_exc.borrow().as_ref() {
-        return e.clone();
+    if let Some(e) = f.cancelled_exc() {
+        return e;
     }
-    let msg = f.cancel_message.borrow().clone();
+    let msg = f.cancel_message();
     let args = if msg.is_none() { vec![] } else { vec![msg] };
     new_exc_args(types::types().exc("CancelledError"), args)
 }
@@ -142,7 +137,7 @@ pub fn cancel(vm: &mut Vm, fut: &Value, msg: Value) -> bool {
         return false;
     }
     f.state.set(FutState::Cancelled);
-    *f.cancel_message.borrow_mut() = msg;
+    f.set_cancel_message(msg);
     schedule_callbacks(vm, fut);
     true
 }
@@ -158,6 +153,10 @@ fn loop_callback(cb: FutCallback, fut: &Value) -> Callback {
         FutCallback::StopLoop(lp) => Callback::StopLoop {
             lp,
             fut: fut.clone(),
+        },
+        FutCallback::Gather(outer) => Callback::GatherChildDone {
+            outer,
+            child: fut.clone(),
         },
     }
 }
@@ -190,7 +189,7 @@ pub fn repr(vm: &mut Vm, fut: &Value) -> PyResult<String> {
         if f.state.get() == FutState::Pending && t.must_cancel.get() {
             info[0] = "cancelling".into();
         }
-        let name = vm.repr(&t.name.borrow().clone())?;
+        let name = vm.repr(&t.name())?;
         info.push(format!("name={name}"));
         let coro = match &t.coro {
             Value::Gen(g) => {
@@ -260,6 +259,7 @@ fn callback_names(vm: &mut Vm, f: &FutureObj) -> String {
             FutCallback::StopLoop(_) => {
                 "_run_until_complete_cb() at base_events.py:180".to_string()
             }
+            FutCallback::Gather(_) => "gather.<locals>.on_child_done()".to_string(),
             FutCallback::Py(Value::Func(func)) => format!("{}()", func.qualname.borrow()),
             FutCallback::Py(other) => format!("{}()", crate::types::type_name(other)),
         })

@@ -11,6 +11,7 @@ pub mod clock;
 mod deadlock;
 mod event_loop;
 mod future;
+mod gather;
 mod module;
 pub mod session;
 pub mod shuffle;
@@ -112,6 +113,8 @@ pub enum Callback {
     Wakeup { task: Value },
     /// `run_until_complete`'s done callback: stop the loop.
     StopLoop { lp: Value, fut: Value },
+    /// A child of gather() finished (CPython's `_done_callback(child)`).
+    GatherChildDone { outer: Value, child: Value },
     /// `sleep`'s timer: resolve its future unless it was cancelled.
     SetResultUnlessCancelled { fut: Value, value: Value },
     /// Already run (or dropped).
@@ -123,6 +126,8 @@ pub enum FutCallback {
     Py(Value),
     Wakeup(Value),
     StopLoop(Value),
+    /// A child of gather() finished: the value is the gathering (outer) future.
+    Gather(Value),
 }
 
 pub struct TimerEntry {
@@ -254,6 +259,9 @@ pub struct LoopObj {
     /// Tasks of this loop, weakly (like CPython's WeakSet): a finished task nobody holds
     /// is freed at once. Dead and finished entries are pruned when the list doubles.
     pub tasks: RefCell<TaskList>,
+    /// Handles that ran and that nobody else holds, for call_soon to reuse: a task
+    /// switch then allocates nothing.
+    pub spare_handles: RefCell<Vec<Rc<HandleObj>>>,
     /// The future `run_until_complete` waits for (None under a bare `run_forever`), for
     /// deadlock messages.
     pub until: RefCell<Value>,
@@ -269,27 +277,85 @@ pub enum FutState {
 pub struct FutureObj {
     pub lp: Value,
     pub state: Cell<FutState>,
-    pub result: RefCell<Value>,
-    pub exception: RefCell<Option<Exc>>,
-    pub callbacks: RefCell<Vec<FutCallback>>,
-    pub cancel_message: RefCell<Value>,
-    /// The exception raised inside a cancelled task (to re-raise it from result()).
-    pub cancelled_exc: RefCell<Option<Exc>>,
     /// False once result()/exception() looked at a stored exception.
     pub log_traceback: Cell<bool>,
-    /// Set for tasks.
-    pub task: Option<TaskData>,
-    /// For the future returned by gather(): cancelling it cancels these children.
-    pub gather_children: Option<Vec<Value>>,
+    /// gather(): cancel() reached a child, so the outcome becomes a CancelledError.
     pub cancel_requested: Cell<bool>,
     /// Where it was created, for deadlock messages (see `deadlock::origin_here`).
     pub origin: Cell<u32>,
+    pub result: RefCell<Value>,
+    pub exception: RefCell<Option<Exc>>,
+    /// Nearly every future has at most one done callback: it lives inline.
+    pub callbacks: RefCell<FutCallbacks>,
+    /// The cancel message and the exception raised inside a cancelled task; boxed because
+    /// most futures are never cancelled.
+    pub cancel: RefCell<Option<Box<CancelInfo>>>,
+    /// Set for tasks.
+    pub task: Option<Box<TaskData>>,
+    /// Set for the future returned by gather().
+    pub gather: Option<Box<GatherData>>,
+}
+
+pub type FutCallbacks = smallvec::SmallVec<[FutCallback; 1]>;
+
+#[derive(Default)]
+pub struct CancelInfo {
+    pub message: Value,
+    /// The exception raised inside a cancelled task (to re-raise it from result()).
+    pub exc: Option<Exc>,
+}
+
+impl FutureObj {
+    pub fn cancel_message(&self) -> Value {
+        self.cancel
+            .borrow()
+            .as_ref()
+            .map(|c| c.message.clone())
+            .unwrap_or_default()
+    }
+
+    pub fn set_cancel_message(&self, msg: Value) {
+        let mut c = self.cancel.borrow_mut();
+        if msg.is_none() && c.is_none() {
+            return;
+        }
+        c.get_or_insert_with(Default::default).message = msg;
+    }
+
+    pub fn cancelled_exc(&self) -> Option<Exc> {
+        self.cancel.borrow().as_ref().and_then(|c| c.exc.clone())
+    }
+
+    pub fn set_cancelled_exc(&self, e: Exc) {
+        self.cancel
+            .borrow_mut()
+            .get_or_insert_with(Default::default)
+            .exc = Some(e);
+    }
+
+    /// gather()'s children (None for other futures).
+    pub fn gather_children(&self) -> Option<Vec<Value>> {
+        self.gather.as_ref().map(|g| g.children.borrow().clone())
+    }
+}
+
+/// The state of a gather() (CPython's `_done_callback` closure variables).
+pub struct GatherData {
+    /// One entry per argument, duplicates included, in argument order.
+    pub children: RefCell<Vec<Value>>,
+    /// Distinct children (CPython's `nfuts`).
+    pub nfuts: Cell<usize>,
+    pub finished: Cell<usize>,
+    pub return_exceptions: bool,
+    /// gather() raised while building (an argument was not awaitable): CPython's
+    /// `outer is None` in the children's callbacks.
+    pub abandoned: Cell<bool>,
 }
 
 impl Drop for FutureObj {
     fn drop(&mut self) {
         let Some(t) = &self.task else { return };
-        let name = t.name.borrow().as_str().unwrap_or("?").to_string();
+        let name = t.name_string();
         let coro = match &t.coro {
             Value::Gen(g) => {
                 let (line, _) =
@@ -323,14 +389,37 @@ pub struct TaskData {
     pub coro: Value,
     /// The task's frames while it is suspended (None while running, or before it starts).
     pub fiber: RefCell<Option<Fiber>>,
-    pub started: Cell<bool>,
+    /// CPython's global task counter when it was made: the default name is `Task-N`.
+    pub number: u64,
+    /// A name given by the program (None: `Task-{number}`, made when asked for).
     pub name: RefCell<Value>,
-    pub must_cancel: Cell<bool>,
     /// What the task waits on (a future), for cancel().
     pub fut_waiter: RefCell<Value>,
+    pub started: Cell<bool>,
+    pub must_cancel: Cell<bool>,
     /// How the task resumes: push the sent value (after a yield) or re-run SEND.
     pub push_on_resume: Cell<bool>,
     pub num_cancels_requested: Cell<u32>,
+}
+
+impl TaskData {
+    pub fn name(&self) -> Value {
+        let n = self.name.borrow();
+        if n.is_none() {
+            Value::string(format!("Task-{}", self.number))
+        } else {
+            n.clone()
+        }
+    }
+
+    pub fn name_string(&self) -> String {
+        let n = self.name.borrow();
+        match n.as_str() {
+            Some(s) => s.to_string(),
+            None if n.is_none() => format!("Task-{}", self.number),
+            None => "?".to_string(),
+        }
+    }
 }
 
 /// `asyncio.sleep(delay, result)`: a native coroutine.
@@ -345,7 +434,8 @@ pub struct SleepObj {
 
 /// Scheduler objects visible to programs.
 pub enum AsyncObj {
-    Loop(LoopObj),
+    /// Boxed: a loop is large and rare, and the enum is as big as its largest variant.
+    Loop(Box<LoopObj>),
     Future(FutureObj),
     Handle(Rc<HandleObj>),
     Sleep(SleepObj),
@@ -438,7 +528,7 @@ pub fn as_future(v: &Value) -> Option<&FutureObj> {
 
 pub fn as_loop(v: &Value) -> Option<&LoopObj> {
     match as_async(v) {
-        Some(AsyncObj::Loop(l)) => Some(l),
+        Some(AsyncObj::Loop(l)) => Some(&**l),
         _ => None,
     }
 }

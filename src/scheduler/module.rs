@@ -87,6 +87,7 @@ pub fn asyncio_module(vm: &mut Vm) -> PyResult<Value> {
             Ok(task::new_sleep(d, result))
         }),
         ("get_event_loop", |vm, _| get_event_loop(vm)),
+        ("gather", super::gather::gather),
         // asyncio.run's Ctrl-C handling (vm/budget.rs): watch a main task, or None.
         ("_watch_sigint", |vm, a| {
             let task = a.pos.first().cloned().unwrap_or_default();
@@ -180,7 +181,7 @@ pub fn asyncio_module(vm: &mut Vm) -> PyResult<Value> {
                 Value::List(l) => l.borrow().clone(),
                 _ => Vec::new(),
             };
-            Ok(future::new_gathering_future(a.pos[1].clone(), children))
+            Ok(super::gather::gathering_future(a.pos[1].clone(), children))
         }),
         ("_cancel_requested", |_, a| {
             Ok(Value::Bool(
@@ -518,7 +519,7 @@ pub fn getattr(vm: &mut Vm, obj: &Value, a: &AsyncObj, name: &str) -> PyResult<O
                     };
                     let target = a.pos[1].clone();
                     let cbs = std::mem::take(&mut *f.callbacks.borrow_mut());
-                    let mut kept = Vec::new();
+                    let mut kept = super::FutCallbacks::new();
                     let mut removed = 0;
                     for c in cbs {
                         let same = match &c {
@@ -556,7 +557,7 @@ pub fn getattr(vm: &mut Vm, obj: &Value, a: &AsyncObj, name: &str) -> PyResult<O
                 }),
                 "get_name" if is_task => Some(|_, a| {
                     Ok(as_future(&a.pos[0])
-                        .and_then(|f| f.task.as_ref().map(|t| t.name.borrow().clone()))
+                        .and_then(|f| f.task.as_ref().map(|t| t.name()))
                         .unwrap_or_default())
                 }),
                 "set_name" if is_task => Some(|vm, a| {
@@ -591,7 +592,7 @@ pub fn getattr(vm: &mut Vm, obj: &Value, a: &AsyncObj, name: &str) -> PyResult<O
                     });
                     Ok(Value::Int(n.unwrap_or(0)))
                 }),
-                "_cancel_message" => return Ok(Some(fo.cancel_message.borrow().clone())),
+                "_cancel_message" => return Ok(Some(fo.cancel_message())),
                 _ => None,
             }
         }

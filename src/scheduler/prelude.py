@@ -64,6 +64,8 @@ def _cancel_all_tasks(loop):
     loop.run_until_complete(gather(*pending, return_exceptions=True))
 
 
+# gather() is native (gather.rs); this is its general path, for awaitables that are
+# neither coroutines nor futures (they may define their own __hash__ and __eq__).
 class _GatherState:
     def __init__(self, children, return_exceptions):
         self.children = children
@@ -72,7 +74,7 @@ class _GatherState:
         self.outer = None
 
 
-def gather(*aws, return_exceptions=False):
+def _gather_py(*aws, return_exceptions=False):
     if not aws:
         outer = get_event_loop().create_future()
         outer.set_result([])

@@ -25,7 +25,7 @@ pub fn create_task(vm: &mut Vm, lp: &Value, coro: Value, name: Value) -> PyResul
     // Every task takes a number, named or not (CPython's global counter).
     vm.sched.task_counter += 1;
     let name = if name.is_none() {
-        Value::string(format!("Task-{}", vm.sched.task_counter))
+        Value::None
     } else {
         Value::string(vm.to_str(&name)?)
     };
@@ -37,16 +37,17 @@ pub fn create_task(vm: &mut Vm, lp: &Value, coro: Value, name: Value) -> PyResul
     }
     let t = future::new_pending(
         lp.clone(),
-        Some(TaskData {
+        Some(Box::new(TaskData {
             coro,
             fiber: RefCell::new(None),
-            started: Cell::new(false),
+            number: vm.sched.task_counter,
             name: RefCell::new(name),
-            must_cancel: Cell::new(false),
             fut_waiter: RefCell::new(Value::None),
+            started: Cell::new(false),
+            must_cancel: Cell::new(false),
             push_on_resume: Cell::new(false),
             num_cancels_requested: Cell::new(0),
-        }),
+        })),
         None,
     );
     event_loop::call_soon(
@@ -133,12 +134,13 @@ thread_local! {
 /// task.cancel(msg)
 pub fn cancel(vm: &mut Vm, t: &Value, msg: Value) -> PyResult<bool> {
     let f = as_future(t).ok_or_else(|| type_error("not a task"))?;
-    if let Some(children) = &f.gather_children {
+    if let Some(g) = &f.gather {
         if f.state.get() != FutState::Pending {
             return Ok(false);
         }
         let mut any = false;
-        for c in children.clone() {
+        let children = g.children.borrow().clone();
+        for c in children {
             if cancel(vm, &c, msg.clone())? {
                 any = true;
             }
@@ -182,7 +184,7 @@ pub fn cancel(vm: &mut Vm, t: &Value, msg: Value) -> PyResult<bool> {
         }
         *td.fut_waiter.borrow_mut() = Value::None;
         td.must_cancel.set(true);
-        *f.cancel_message.borrow_mut() = msg;
+        f.set_cancel_message(msg);
         schedule_step(vm, &f.lp, t, None);
         return Ok(true);
     }
@@ -195,7 +197,7 @@ pub fn cancel(vm: &mut Vm, t: &Value, msg: Value) -> PyResult<bool> {
         }
     }
     td.must_cancel.set(true);
-    *f.cancel_message.borrow_mut() = msg;
+    f.set_cancel_message(msg);
     Ok(true)
 }
 
@@ -276,7 +278,7 @@ pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
             finish_coro(td);
             if td.must_cancel.get() {
                 td.must_cancel.set(false);
-                let msg = f.cancel_message.borrow().clone();
+                let msg = f.cancel_message();
                 future::cancel(vm, t, msg);
             } else {
                 if vm.sched.tracing {
@@ -354,7 +356,7 @@ pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
                 future::add_done_callback(vm, &v, FutCallback::Wakeup(t.clone()));
                 *td.fut_waiter.borrow_mut() = v.clone();
                 if td.must_cancel.get() {
-                    let msg = f.cancel_message.borrow().clone();
+                    let msg = f.cancel_message();
                     if cancel(vm, &v, msg)? {
                         td.must_cancel.set(false);
                     }
@@ -383,8 +385,8 @@ pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
                 );
             }
             if exc_is(&e, "CancelledError") {
-                *f.cancelled_exc.borrow_mut() = Some(e);
-                let msg = f.cancel_message.borrow().clone();
+                f.set_cancelled_exc(e);
+                let msg = f.cancel_message();
                 future::cancel(vm, t, msg);
             } else {
                 let fatal = exc_is(&e, "KeyboardInterrupt") || exc_is(&e, "SystemExit");
@@ -420,6 +422,9 @@ fn resume(vm: &mut Vm, td: &TaskData, throw: Option<Exc>) -> Result<Exit, Exc> {
                 frame.resume = Resume::TaskRoot;
                 frame.owner = Some(g.clone());
                 vm.fiber.stack = saved.stack;
+                // Most tasks never nest a Python-level await deeper than their own
+                // frame: one slot, not the four a first push would reserve.
+                vm.fiber.frames.reserve_exact(1);
                 vm.fiber.frames.push(frame);
             }
             other => {

@@ -24,6 +24,10 @@ fn describe(cb: &Callback) -> String {
             let shown: Vec<String> = args.iter().map(super::short).collect();
             format!("callback {name}({})", shown.join(", "))
         }
+        Callback::GatherChildDone { child, .. } => format!(
+            "callback gather.<locals>.on_child_done({})",
+            super::short(child)
+        ),
         Callback::StopLoop { .. } => "stop the loop".into(),
         Callback::SetResultUnlessCancelled { fut, .. } => {
             // The sleeping task is the one whose wake-up is the future's callback.

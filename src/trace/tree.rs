@@ -150,8 +150,8 @@ fn state_of(vm: &Vm, lp: &Value, t: &Value, frames: &[FrameInfo]) -> TaskState {
     if w.task.is_some() {
         return TaskState::Waiting(Wait::Task(waiter.clone()));
     }
-    if let Some(children) = &w.gather_children {
-        return TaskState::Waiting(Wait::Gather(children.clone()));
+    if let Some(children) = w.gather_children() {
+        return TaskState::Waiting(Wait::Gather(children));
     }
     // A sleep's future is resolved by a timer (still pending, or due and moved to the
     // ready queue): find it to say when.
@@ -242,7 +242,7 @@ pub fn awaited_by(vm: &Vm, fut: &Value) -> Vec<Value> {
         };
         let w = td.fut_waiter.borrow().clone();
         let through_gather = as_future(&w)
-            .and_then(|g| g.gather_children.as_ref())
+            .and_then(|g| g.gather_children())
             .is_some_and(|c| c.iter().any(|c| c.is(fut)));
         if w.is(fut) || through_gather {
             out.push(t);

@@ -160,7 +160,7 @@ impl Recorder {
         let w = td.fut_waiter.borrow().clone();
         let targets: Vec<Value> = match as_future(&w) {
             Some(f) if f.task.is_some() => vec![w.clone()],
-            Some(f) => f.gather_children.clone().unwrap_or_default(),
+            Some(f) => f.gather_children().unwrap_or_default(),
             None => Vec::new(),
         };
         let links: Vec<usize> = targets.iter().filter_map(|c| self.lane(c)).collect();

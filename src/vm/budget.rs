@@ -265,7 +265,7 @@ impl Vm {
         if let Some(t) = &self.sched.current_task
             && let Some(td) = crate::scheduler::as_future(t).and_then(|f| f.task.as_ref())
         {
-            let name = td.name.borrow().as_str().unwrap_or("?").to_string();
+            let name = td.name_string();
             place.push_str(&format!(" in task '{name}'"));
         }
         place
