@@ -163,20 +163,19 @@ impl Vm {
                 Op::LoadFast(i) => match &stack[base + i as usize] {
                     Value::Undef => break Stop::Slow(op, ip as u32 - 1),
                     v => {
-                        let v = v.clone();
+                        let v = copy_value(v);
                         stack.push(v);
                     }
                 },
                 Op::StoreFast(i) => {
                     let v = stack.pop().unwrap_or_default();
-                    stack[base + i as usize] = v;
+                    discard(std::mem::replace(&mut stack[base + i as usize], v));
                 }
-                Op::LoadConst(i) => stack.push(code.consts[i as usize].clone()),
+                Op::LoadConst(i) => stack.push(copy_value(&code.consts[i as usize])),
                 Op::LoadGlobal(i) => {
                     let globals = &fiber.frames.last().expect("frame").globals;
-                    match cached_global(&code, globals, i) {
-                        Some(v) => stack.push(v),
-                        None => break Stop::Slow(op, ip as u32 - 1),
+                    if !push_cached_global(&code, globals, i, stack) {
+                        break Stop::Slow(op, ip as u32 - 1);
                     }
                 }
                 Op::StoreGlobal(i) => {
@@ -190,12 +189,13 @@ impl Vm {
                         [.., Value::Int(a), Value::Int(b)] => int_binop(*a, o, *b),
                         _ => None,
                     };
-                    match r {
-                        Some(v) => {
-                            stack.pop();
-                            *stack.last_mut().expect("operand") = v;
-                        }
-                        None => break Stop::Slow(op, ip as u32 - 1),
+                    let Some(r) = r else {
+                        break Stop::Slow(op, ip as u32 - 1);
+                    };
+                    discard_top(stack);
+                    // The left operand's slot already holds an int: overwrite its payload.
+                    if let Some(Value::Int(a)) = stack.last_mut() {
+                        *a = r;
                     }
                 }
                 Op::Compare(o) => {
@@ -205,8 +205,9 @@ impl Vm {
                     };
                     match r {
                         Some(b) => {
-                            stack.pop();
-                            *stack.last_mut().expect("operand") = Value::Bool(b);
+                            discard_top(stack);
+                            let top = stack.last_mut().expect("operand");
+                            discard(std::mem::replace(top, Value::Bool(b)));
                         }
                         None => break Stop::Slow(op, ip as u32 - 1),
                     }
@@ -214,7 +215,7 @@ impl Vm {
                 Op::Jump(t) => ip = t as usize,
                 Op::PopJumpIfFalse(t) | Op::PopJumpIfTrue(t) => match stack.last() {
                     Some(&Value::Bool(b)) => {
-                        stack.pop();
+                        discard_top(stack);
                         if b == matches!(op, Op::PopJumpIfTrue(_)) {
                             ip = t as usize;
                         }
@@ -238,7 +239,7 @@ impl Vm {
                     }
                 }
                 Op::Pop if !matches!(stack.last(), Some(Value::Gen(_))) => {
-                    stack.pop();
+                    discard_top(stack);
                 }
                 Op::Dup => {
                     let v = stack.last().cloned().unwrap_or_default();
@@ -279,7 +280,9 @@ impl Vm {
                     }
                     let v = stack.pop().unwrap_or_default();
                     let f = fiber.frames.pop().expect("frame");
-                    stack.truncate(f.pop_to as usize);
+                    while stack.len() > f.pop_to as usize {
+                        discard_top(stack);
+                    }
                     stack.push(v);
                     drop(f);
                     // A Call frame always has its caller below it.
@@ -1640,6 +1643,41 @@ impl Vm {
     }
 }
 
+/// A copy of `v`: plain data is copied in place of the out-of-line `clone`.
+#[inline(always)]
+fn copy_value(v: &Value) -> Value {
+    match *v {
+        Value::Int(i) => Value::Int(i),
+        Value::Bool(b) => Value::Bool(b),
+        Value::None => Value::None,
+        Value::Float(x) => Value::Float(x),
+        Value::Func(ref f) => Value::Func(f.clone()),
+        _ => v.clone(),
+    }
+}
+
+/// Drop `v`, skipping the out-of-line destructor call for plain data (which owns nothing).
+#[inline(always)]
+fn discard(v: Value) {
+    if matches!(
+        v,
+        Value::None | Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::Undef
+    ) {
+        std::mem::forget(v);
+    } else if let Value::Func(f) = v {
+        drop(f);
+    } else {
+        drop(v);
+    }
+}
+
+#[inline(always)]
+fn discard_top(stack: &mut Vec<Value>) {
+    if let Some(v) = stack.pop() {
+        discard(v);
+    }
+}
+
 /// The next value of a range iterator, advancing it.
 #[inline(always)]
 fn range_next(cur: &mut i64, stop: &mut i64, step: i64) -> Option<i64> {
@@ -1658,14 +1696,13 @@ fn range_next(cur: &mut i64, stop: &mut i64, step: i64) -> Option<i64> {
 
 /// `a op b` for small ints, when the result is a small int (None: the general path).
 #[inline(always)]
-fn int_binop(a: i64, op: BinOp, b: i64) -> Option<Value> {
+fn int_binop(a: i64, op: BinOp, b: i64) -> Option<i64> {
     match op {
         BinOp::Add => a.checked_add(b),
         BinOp::Sub => a.checked_sub(b),
         BinOp::Mul => a.checked_mul(b),
         _ => None,
     }
-    .map(Value::Int)
 }
 
 #[inline(always)]
@@ -1681,14 +1718,20 @@ fn int_compare(a: i64, op: CmpOp, b: i64) -> Option<bool> {
     })
 }
 
-/// The value of global names[i] if its slot hint is right (no hashing).
+/// Push global names[i] if its slot hint is right (no hashing); false on a miss.
 #[inline(always)]
-fn cached_global(code: &Code, globals: &Module, i: u32) -> Option<Value> {
+fn push_cached_global(code: &Code, globals: &Module, i: u32, stack: &mut Vec<Value>) -> bool {
     let slot = code.global_slots[i as usize].get();
     let map = globals.globals.borrow();
-    let (key, v) = map.get_index(slot as usize)?;
+    let Some((key, v)) = map.get_index(slot as usize) else {
+        return false;
+    };
     let name = &code.names[i as usize];
-    (Rc::ptr_eq(key, name) || **key == **name).then(|| v.clone())
+    if !(Rc::ptr_eq(key, name) || **key == **name) {
+        return false;
+    }
+    stack.push(copy_value(v));
+    true
 }
 
 /// STORE_GLOBAL names[i] through its slot hint: pops the value and returns true on a hit.
@@ -1705,7 +1748,7 @@ fn store_cached_global(code: &Code, globals: &Module, i: u32, stack: &mut Vec<Va
     }
     let old = std::mem::replace(v, stack.pop().unwrap_or_default());
     drop(map);
-    drop(old);
+    discard(old);
     true
 }
 
