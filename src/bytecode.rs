@@ -3,6 +3,7 @@
 //! Each `Op` is at most 8 bytes. The `///` line on each variant gives its stack effect,
 //! written `before → after` with the top of the stack on the right.
 
+use std::cell::Cell;
 use std::rc::Rc;
 
 use crate::ast::{BinOp, CmpOp, UnaryOp};
@@ -217,6 +218,10 @@ pub struct Code {
     pub spans: Vec<Span>,
     pub consts: Vec<Value>,
     pub names: Vec<Rc<str>>,
+    /// Per name: the index in the globals map where LOAD_GLOBAL / STORE_GLOBAL last found
+    /// it (`NO_SLOT`: not yet). Only a hint, checked against the key stored at that index,
+    /// so a `del` that shifts the map's entries costs a miss, never a wrong value.
+    pub global_slots: Box<[Cell<u32>]>,
     /// Local slot names: parameters first, then other locals, then cells, then free variables.
     pub varnames: Vec<Rc<str>>,
     pub argcount: u32,
@@ -234,6 +239,14 @@ pub struct Code {
     pub doc: Option<Rc<str>>,
 }
 
+/// An empty `Code::global_slots` entry.
+pub const NO_SLOT: u32 = u32::MAX;
+
+/// Empty global slot hints for `n` names.
+pub fn global_slots(n: usize) -> Box<[Cell<u32>]> {
+    (0..n).map(|_| Cell::new(NO_SLOT)).collect()
+}
+
 impl Code {
     pub fn nslots(&self) -> usize {
         self.varnames.len()
@@ -241,5 +254,15 @@ impl Code {
 
     pub fn is_generatorlike(&self) -> bool {
         self.flags.generator || self.flags.coroutine
+    }
+
+    /// Can a call with `n` positional arguments enter this code with the arguments left
+    /// where they are on the stack (they become the first local slots)?
+    #[inline(always)]
+    pub fn takes_plain_call(&self, n: u32) -> bool {
+        n == self.argcount
+            && self.flags == CodeFlags::default()
+            && self.kwonlycount == 0
+            && self.cellslots.is_empty()
     }
 }

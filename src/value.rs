@@ -14,7 +14,11 @@ use crate::object::{
     RangeObj, SliceObj,
 };
 
+// An 8-byte tag puts every payload at offset 8, so a Value moves as two aligned words
+// (with a 1-byte tag, moves copy bytes 1..16 as overlapping words, which defeats
+// store-to-load forwarding on the dispatch loop's stack traffic).
 #[derive(Clone, Default)]
+#[repr(u64)]
 pub enum Value {
     #[default]
     None,

@@ -34,6 +34,7 @@ pub fn compile_module(body: &Block, source: Rc<Source>, interactive: bool) -> CR
         units: Vec::new(),
         source,
         interactive,
+        interned: FxHashMap::default(),
     };
     c.push_unit(0, CodeKind::Module, "<module>", "<module>", Span::default());
     c.stmts(body)?;
@@ -106,6 +107,7 @@ impl Unit<'_> {
             ops: self.ops,
             spans: self.spans,
             consts: self.consts,
+            global_slots: crate::bytecode::global_slots(self.names.len()),
             names: self.names,
             varnames: self.varnames,
             argcount,
@@ -126,6 +128,10 @@ struct Compiler<'a> {
     units: Vec<Unit<'a>>,
     source: Rc<Source>,
     interactive: bool,
+    /// One `Rc<str>` per distinct name in the whole file, so that a global's key in the
+    /// module's map is pointer-equal to the name in every code object that uses it (the
+    /// global slot hints then validate without comparing strings).
+    interned: FxHashMap<String, Rc<str>>,
 }
 
 fn err<T>(span: Span, message: impl Into<String>) -> CResult<T> {
@@ -255,12 +261,17 @@ impl<'a> Compiler<'a> {
     }
 
     fn name_index(&mut self, n: &str) -> u32 {
-        let u = self.unit();
-        if let Some(&i) = u.name_ix.get(n) {
+        if let Some(&i) = self.unit().name_ix.get(n) {
             return i;
         }
+        let name = self
+            .interned
+            .entry(n.to_string())
+            .or_insert_with(|| n.into())
+            .clone();
+        let u = self.unit();
         let i = u.names.len() as u32;
-        u.names.push(n.into());
+        u.names.push(name);
         u.name_ix.insert(n.to_string(), i);
         i
     }
@@ -1759,6 +1770,7 @@ fn clone_code(c: &Code) -> Code {
         spans: c.spans.clone(),
         consts: c.consts.clone(),
         names: c.names.clone(),
+        global_slots: crate::bytecode::global_slots(c.names.len()),
         varnames: c.varnames.clone(),
         argcount: c.argcount,
         posonlycount: c.posonlycount,

@@ -7,11 +7,21 @@ use smallvec::SmallVec;
 
 use super::{Block, Exit, Frame, Resume, Suspend, Vm};
 use crate::ast::{BinOp, CmpOp, UnaryOp};
-use crate::bytecode::Op;
+use crate::bytecode::{Code, Op};
 use crate::dict::Dict;
-use crate::object::{CallArgs, Exc, GenKind, GenState, IterObj, PyResult, SliceObj, TbEntry};
+use crate::object::{
+    CallArgs, Exc, GenKind, GenState, IterObj, Module, PyResult, SliceObj, TbEntry,
+};
 use crate::types::{self, exc, exc_is, type_error};
 use crate::value::Value;
+
+/// Where `run_fast` stopped.
+enum Stop {
+    /// At an instruction for `step` (and its index, for the traceback).
+    Slow(Op, u32),
+    /// A counter is about to reach zero: the next instruction goes through `checked_step`.
+    Tick,
+}
 
 /// Outcome of one instruction.
 pub(super) enum Step {
@@ -51,34 +61,29 @@ impl Vm {
     }
 
     /// Run until the frame at index `stop` returns, or the fiber suspends.
+    ///
+    /// Two counters run down by one per instruction: `switch_countdown` (thread
+    /// preemption, threads/mod.rs) and `budget.countdown` (Ctrl-C and limits, budget.rs).
+    /// `run_fast` runs as many instructions as both allow before one reaches zero, paying one
+    /// local decrement each; the instruction that brings one to zero goes through `checked_step`,
+    /// which does the checks as the counters say.
     pub fn run(&mut self, stop: usize) -> Result<Exit, Exc> {
         loop {
-            self.switch_countdown -= 1;
-            if self.switch_countdown == 0 {
-                match self.switch_point() {
-                    Ok(Some(exit)) => return Ok(exit),
-                    Ok(None) => {}
-                    Err(e) => {
-                        self.unwind(e, stop)?;
-                        continue;
-                    }
-                }
-            }
-            let (op, ip) = {
-                let f = self.frame_mut();
-                let ip = f.ip;
-                f.ip += 1;
-                match f.code.ops.get(ip as usize) {
-                    Some(op) => (*op, ip),
-                    None => (Op::ReturnNone, ip),
-                }
-            };
-            // The periodic check (budget.rs): one decrement and a predictable branch.
-            self.budget.countdown -= 1;
-            let r = if self.budget.countdown == 0 {
-                self.poll().and_then(|()| self.step(op, stop))
-            } else {
-                self.step(op, stop)
+            let allowed = self
+                .switch_countdown
+                .min(self.budget.countdown)
+                .saturating_sub(1);
+            let (stopped, left) = self.run_fast(allowed);
+            let used = allowed - left;
+            self.switch_countdown -= used;
+            self.budget.countdown -= used;
+            let (r, ip) = match stopped {
+                Stop::Slow(op, ip) => (self.step(op, stop), ip),
+                Stop::Tick => match self.checked_step(stop) {
+                    Ok(Some(r)) => r,
+                    Ok(None) => continue,
+                    Err(e) => return Err(e),
+                },
             };
             match r {
                 Ok(Step::Continue) => {}
@@ -96,6 +101,201 @@ impl Vm {
                 }
             }
         }
+    }
+
+    /// One instruction with both counters counted down and checked: a thread switch point
+    /// before it, the budget's poll after fetching it. None: nothing ran (switched or unwound).
+    #[cold]
+    #[inline(never)]
+    fn checked_step(&mut self, stop: usize) -> Result<Option<(PyResult<Step>, u32)>, Exc> {
+        self.switch_countdown -= 1;
+        if self.switch_countdown == 0 {
+            match self.switch_point() {
+                Ok(Some(exit)) => return Ok(Some((Ok(Step::Exit(exit)), 0))),
+                Ok(None) => {}
+                Err(e) => {
+                    self.unwind(e, stop)?;
+                    return Ok(None);
+                }
+            }
+        }
+        let (op, ip) = {
+            let f = self.frame_mut();
+            let ip = f.ip;
+            f.ip += 1;
+            match f.code.ops.get(ip as usize) {
+                Some(op) => (*op, ip),
+                None => (Op::ReturnNone, ip),
+            }
+        };
+        self.budget.countdown -= 1;
+        let r = if self.budget.countdown == 0 {
+            self.poll().and_then(|()| self.step(op, stop))
+        } else {
+            self.step(op, stop)
+        };
+        Ok(Some((r, ip)))
+    }
+
+    /// The fast lane of the dispatch loop: the commonest instructions in their commonest
+    /// cases (small ints, bools, cached globals, range loops, plain Python calls and returns),
+    /// with the running frame's code, ip and base held in locals. It runs at most `left`
+    /// instructions and returns how many it did not run. It stops at an instruction it does
+    /// not handle (or whose case is not the common one) without touching the stack, so that
+    /// `step`, which has every instruction's full meaning, runs it; the frame's ip is then
+    /// already past it, as `step` expects.
+    fn run_fast(&mut self, mut left: u32) -> (Stop, u32) {
+        let recursion_limit = self.recursion_limit;
+        let fiber = &mut self.fiber;
+        let top = fiber.frames.last().expect("a running frame");
+        let mut code = top.code.clone();
+        let mut ip = top.ip as usize;
+        let mut base = top.base as usize;
+        let stopped = loop {
+            if left == 0 {
+                break Stop::Tick;
+            }
+            left -= 1;
+            let op = code.ops.get(ip).copied().unwrap_or(Op::ReturnNone);
+            ip += 1;
+            let stack = &mut fiber.stack;
+            match op {
+                Op::LoadFast(i) => match &stack[base + i as usize] {
+                    Value::Undef => break Stop::Slow(op, ip as u32 - 1),
+                    v => {
+                        let v = copy_value(v);
+                        stack.push(v);
+                    }
+                },
+                Op::StoreFast(i) => {
+                    let v = stack.pop().unwrap_or_default();
+                    discard(std::mem::replace(&mut stack[base + i as usize], v));
+                }
+                Op::LoadConst(i) => stack.push(copy_value(&code.consts[i as usize])),
+                Op::LoadGlobal(i) => {
+                    let globals = &fiber.frames.last().expect("frame").globals;
+                    if !push_cached_global(&code, globals, i, stack) {
+                        break Stop::Slow(op, ip as u32 - 1);
+                    }
+                }
+                Op::StoreGlobal(i) => {
+                    let globals = &fiber.frames.last().expect("frame").globals;
+                    if !store_cached_global(&code, globals, i, stack) {
+                        break Stop::Slow(op, ip as u32 - 1);
+                    }
+                }
+                Op::Binary(o) | Op::Inplace(o) => {
+                    let r = match &stack[..] {
+                        [.., Value::Int(a), Value::Int(b)] => int_binop(*a, o, *b),
+                        _ => None,
+                    };
+                    let Some(r) = r else {
+                        break Stop::Slow(op, ip as u32 - 1);
+                    };
+                    discard_top(stack);
+                    // The left operand's slot already holds an int: overwrite its payload.
+                    if let Some(Value::Int(a)) = stack.last_mut() {
+                        *a = r;
+                    }
+                }
+                Op::Compare(o) => {
+                    let r = match &stack[..] {
+                        [.., Value::Int(a), Value::Int(b)] => int_compare(*a, o, *b),
+                        _ => None,
+                    };
+                    match r {
+                        Some(b) => {
+                            discard_top(stack);
+                            let top = stack.last_mut().expect("operand");
+                            discard(std::mem::replace(top, Value::Bool(b)));
+                        }
+                        None => break Stop::Slow(op, ip as u32 - 1),
+                    }
+                }
+                Op::Jump(t) => ip = t as usize,
+                Op::PopJumpIfFalse(t) | Op::PopJumpIfTrue(t) => match stack.last() {
+                    Some(&Value::Bool(b)) => {
+                        discard_top(stack);
+                        if b == matches!(op, Op::PopJumpIfTrue(_)) {
+                            ip = t as usize;
+                        }
+                    }
+                    _ => break Stop::Slow(op, ip as u32 - 1),
+                },
+                Op::ForIter(target) => {
+                    let next = match stack.last() {
+                        Some(Value::Iter(it)) => match &mut *it.borrow_mut() {
+                            IterObj::Range { cur, stop, step } => range_next(cur, stop, *step),
+                            _ => break Stop::Slow(op, ip as u32 - 1),
+                        },
+                        _ => break Stop::Slow(op, ip as u32 - 1),
+                    };
+                    match next {
+                        Some(v) => stack.push(Value::Int(v)),
+                        None => {
+                            stack.pop();
+                            ip = target as usize;
+                        }
+                    }
+                }
+                Op::Pop if !matches!(stack.last(), Some(Value::Gen(_))) => {
+                    discard_top(stack);
+                }
+                Op::Dup => {
+                    let v = stack.last().cloned().unwrap_or_default();
+                    stack.push(v);
+                }
+                Op::Call(n) => {
+                    let fpos = stack.len() - n as usize - 1;
+                    let (callee, globals) = match &stack[fpos] {
+                        Value::Func(f)
+                            if f.code.takes_plain_call(n)
+                                && f.closure.is_empty()
+                                && fiber.frames.len() < recursion_limit =>
+                        {
+                            (f.code.clone(), f.globals.clone())
+                        }
+                        _ => break Stop::Slow(op, ip as u32 - 1),
+                    };
+                    // The arguments already sit where the callee's first locals go.
+                    fiber.frames.last_mut().expect("frame").ip = ip as u32;
+                    base = fpos + 1;
+                    if callee.nslots() > n as usize {
+                        stack.resize(base + callee.nslots(), Value::Undef);
+                    }
+                    fiber.frames.push(Frame::new(
+                        callee.clone(),
+                        base,
+                        fpos,
+                        globals,
+                        Resume::Call,
+                    ));
+                    code = callee;
+                    ip = 0;
+                }
+                Op::Return => {
+                    let f = fiber.frames.last().expect("frame");
+                    if f.resume != Resume::Call || f.owner.is_some() {
+                        break Stop::Slow(op, ip as u32 - 1);
+                    }
+                    let v = stack.pop().unwrap_or_default();
+                    let f = fiber.frames.pop().expect("frame");
+                    while stack.len() > f.pop_to as usize {
+                        discard_top(stack);
+                    }
+                    stack.push(v);
+                    drop(f);
+                    // A Call frame always has its caller below it.
+                    let caller = fiber.frames.last().expect("caller frame");
+                    code = caller.code.clone();
+                    ip = caller.ip as usize;
+                    base = caller.base as usize;
+                }
+                _ => break Stop::Slow(op, ip as u32 - 1),
+            }
+        };
+        fiber.frames.last_mut().expect("frame").ip = ip as u32;
+        (stopped, left)
     }
 
     fn add_traceback(&self, e: &Exc, ip: u32) {
@@ -447,14 +647,16 @@ impl Vm {
                 self.push(v);
             }
             Op::LoadGlobal(i) => {
-                let name = self.name(i);
-                let v = self.load_global(&name)?;
+                let v = self.load_global_at(i)?;
                 self.push(v);
             }
             Op::StoreGlobal(i) => {
                 let name = self.name(i);
                 let v = self.pop();
-                self.frame().globals.globals.borrow_mut().insert(name, v);
+                let f = self.frame();
+                let (slot, old) = f.globals.globals.borrow_mut().insert_full(name, v);
+                f.code.global_slots[i as usize].set(slot as u32);
+                drop(old);
             }
             Op::DeleteGlobal(i) => {
                 let name = self.name(i);
@@ -1136,6 +1338,20 @@ impl Vm {
         }
     }
 
+    /// LOAD_GLOBAL names[i], remembering where it was found in the globals.
+    fn load_global_at(&mut self, i: u32) -> PyResult<Value> {
+        let f = self.frame();
+        let name = &f.code.names[i as usize];
+        if let Some((slot, _, v)) = f.globals.globals.borrow().get_full(&**name) {
+            f.code.global_slots[i as usize].set(slot as u32);
+            return Ok(v.clone());
+        }
+        if let Some(v) = self.builtins.globals.borrow().get(&**name) {
+            return Ok(v.clone());
+        }
+        Err(exc("NameError", format!("name '{name}' is not defined")))
+    }
+
     fn load_global(&mut self, name: &str) -> PyResult<Value> {
         if let Some(v) = self.frame().globals.globals.borrow().get(name) {
             return Ok(v.clone());
@@ -1155,16 +1371,7 @@ impl Vm {
                     let mut st = i.borrow_mut();
                     match &mut *st {
                         IterObj::Range { cur, stop, step } => {
-                            if (*step > 0 && *cur < *stop) || (*step < 0 && *cur > *stop) {
-                                let v = *cur;
-                                *cur = cur.saturating_add(*step);
-                                if v == *cur {
-                                    *stop = *cur;
-                                }
-                                Some(Some(Value::Int(v)))
-                            } else {
-                                Some(None)
-                            }
+                            Some(range_next(cur, stop, *step).map(Value::Int))
                         }
                         IterObj::Seq {
                             seq: Value::List(l),
@@ -1434,6 +1641,115 @@ impl Vm {
             _ => None,
         }
     }
+}
+
+/// A copy of `v`: plain data is copied in place of the out-of-line `clone`.
+#[inline(always)]
+fn copy_value(v: &Value) -> Value {
+    match *v {
+        Value::Int(i) => Value::Int(i),
+        Value::Bool(b) => Value::Bool(b),
+        Value::None => Value::None,
+        Value::Float(x) => Value::Float(x),
+        Value::Func(ref f) => Value::Func(f.clone()),
+        _ => v.clone(),
+    }
+}
+
+/// Drop `v`, skipping the out-of-line destructor call for plain data (which owns nothing).
+#[inline(always)]
+fn discard(v: Value) {
+    if matches!(
+        v,
+        Value::None | Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::Undef
+    ) {
+        std::mem::forget(v);
+    } else if let Value::Func(f) = v {
+        drop(f);
+    } else {
+        drop(v);
+    }
+}
+
+#[inline(always)]
+fn discard_top(stack: &mut Vec<Value>) {
+    if let Some(v) = stack.pop() {
+        discard(v);
+    }
+}
+
+/// The next value of a range iterator, advancing it.
+#[inline(always)]
+fn range_next(cur: &mut i64, stop: &mut i64, step: i64) -> Option<i64> {
+    if (step > 0 && *cur < *stop) || (step < 0 && *cur > *stop) {
+        let v = *cur;
+        *cur = cur.saturating_add(step);
+        if v == *cur {
+            // Saturated at the end of i64: this was the last value.
+            *stop = *cur;
+        }
+        Some(v)
+    } else {
+        None
+    }
+}
+
+/// `a op b` for small ints, when the result is a small int (None: the general path).
+#[inline(always)]
+fn int_binop(a: i64, op: BinOp, b: i64) -> Option<i64> {
+    match op {
+        BinOp::Add => a.checked_add(b),
+        BinOp::Sub => a.checked_sub(b),
+        BinOp::Mul => a.checked_mul(b),
+        _ => None,
+    }
+}
+
+#[inline(always)]
+fn int_compare(a: i64, op: CmpOp, b: i64) -> Option<bool> {
+    Some(match op {
+        CmpOp::Lt => a < b,
+        CmpOp::LtE => a <= b,
+        CmpOp::Gt => a > b,
+        CmpOp::GtE => a >= b,
+        CmpOp::Eq => a == b,
+        CmpOp::NotEq => a != b,
+        _ => return None,
+    })
+}
+
+/// Push global names[i] if its slot hint is right (no hashing); false on a miss.
+#[inline(always)]
+fn push_cached_global(code: &Code, globals: &Module, i: u32, stack: &mut Vec<Value>) -> bool {
+    let slot = code.global_slots[i as usize].get();
+    let map = globals.globals.borrow();
+    let Some((key, v)) = map.get_index(slot as usize) else {
+        return false;
+    };
+    let name = &code.names[i as usize];
+    if !(Rc::ptr_eq(key, name) || **key == **name) {
+        return false;
+    }
+    stack.push(copy_value(v));
+    true
+}
+
+/// STORE_GLOBAL names[i] through its slot hint: pops the value and returns true on a hit.
+#[inline(always)]
+fn store_cached_global(code: &Code, globals: &Module, i: u32, stack: &mut Vec<Value>) -> bool {
+    let slot = code.global_slots[i as usize].get();
+    let mut map = globals.globals.borrow_mut();
+    let Some((key, v)) = map.get_index_mut(slot as usize) else {
+        return false;
+    };
+    let name = &code.names[i as usize];
+    if !(Rc::ptr_eq(key, name) || **key == **name) {
+        return false;
+    }
+    let old = std::mem::replace(v, stack.pop().unwrap_or_default());
+    drop(map);
+    discard(old);
+    true
 }
 
 /// Set `e.__context__ = ctx` unless that would make a cycle.
