@@ -11,6 +11,7 @@ pub mod dict;
 pub mod disasm;
 pub mod explore;
 pub mod format;
+pub mod gc;
 pub mod interrupt;
 pub mod lexer;
 pub mod lint;
@@ -112,6 +113,16 @@ pub fn run_source(name: &str, text: &str, opts: &RunOptions) -> i32 {
 
 /// Run a program's source; says how it ended.
 pub fn run_source_ending(name: &str, text: &str, opts: &RunOptions) -> Ending {
+    let ending = run_program(name, text, opts);
+    // The interpreter is gone: free the cycles it left (a host may run many programs).
+    // Their drop warnings would come after the program's end, and CPython does not print
+    // them either once it has shut down.
+    gc::collect();
+    drop(warnings::take());
+    ending
+}
+
+fn run_program(name: &str, text: &str, opts: &RunOptions) -> Ending {
     let color = std::env::var_os("NO_COLOR").is_none()
         && std::io::IsTerminal::is_terminal(&std::io::stderr());
     let code = match compile(name, text, false) {
@@ -137,6 +148,7 @@ pub fn run_code_ending(code: Rc<bytecode::Code>, name: &str, opts: &RunOptions) 
     vm.argv = opts.args.clone();
     vm.sched.shuffle = opts.shuffle.map(scheduler::shuffle::Shuffle::new);
     let module = Rc::new(object::Module::new("__main__"));
+    gc::track_module(&module);
     module.set("__name__", value::Value::str("__main__"));
     module.set("__file__", value::Value::str(name));
     let result = vm.run_module(code, module.clone());

@@ -288,7 +288,7 @@ pub fn make_class(
         Layout::Object
     };
     let c = new_class(name, &bases, layout);
-    Rc::new(Class {
+    let cls = Rc::new(Class {
         name: name.into(),
         qualname: qualname.into(),
         module: module.into(),
@@ -296,7 +296,9 @@ pub fn make_class(
         mro: c.mro.clone(),
         dict: RefCell::new(dict),
         layout,
-    })
+    });
+    crate::gc::track_class(&cls);
+    cls
 }
 
 thread_local! {
@@ -369,7 +371,9 @@ pub fn type_name(v: &Value) -> String {
 pub fn new_exc_args(cls: &Rc<Class>, args: Vec<Value>) -> Exc {
     let inst = Instance::new(cls.clone());
     inst.set("args", Value::tuple(args));
-    Rc::new(inst)
+    let inst = Rc::new(inst);
+    crate::gc::track_instance(&inst);
+    inst
 }
 
 /// A new built-in exception `name` with a message.

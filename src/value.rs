@@ -1,7 +1,8 @@
 //! The value representation: 16 bytes, immediates inline, everything else behind an `Rc`.
 //!
-//! Memory is reference counted. Cycles (a task whose done-callback refers to the task) are
-//! broken explicitly where the runtime creates them (callbacks are dropped once they run).
+//! Memory is reference counted. Containers register with the cycle collector (`gc.rs`)
+//! when they are made, through the constructors below, so that cycles (a task whose
+//! done-callback refers to the task) are found and freed too.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -67,11 +68,39 @@ impl Value {
     }
 
     pub fn list(items: Vec<Value>) -> Value {
-        Value::List(Rc::new(RefCell::new(items)))
+        Value::tracked(Value::List(Rc::new(RefCell::new(items))))
     }
 
     pub fn dict(d: Dict) -> Value {
-        Value::Dict(Rc::new(RefCell::new(d)))
+        Value::tracked(Value::Dict(Rc::new(RefCell::new(d))))
+    }
+
+    pub fn set(d: Dict) -> Value {
+        Value::tracked(Value::Set(Rc::new(RefCell::new(d))))
+    }
+
+    pub fn instance(i: Instance) -> Value {
+        Value::tracked(Value::Instance(Rc::new(i)))
+    }
+
+    /// A closure cell holding `v`.
+    pub fn cell(v: Value) -> Value {
+        Value::tracked(Value::Cell(Rc::new(RefCell::new(v))))
+    }
+
+    pub fn iter(it: IterObj) -> Value {
+        Value::tracked(Value::Iter(Rc::new(RefCell::new(it))))
+    }
+
+    /// A native object (property, partial, scheduler object...).
+    pub fn native(n: NativeObj) -> Value {
+        Value::tracked(Value::Native(Rc::new(n)))
+    }
+
+    /// Register a new container with the cycle collector; returns it.
+    pub fn tracked(v: Value) -> Value {
+        crate::gc::track(&v);
+        v
     }
 
     pub fn big(b: BigInt) -> Value {

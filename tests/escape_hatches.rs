@@ -70,7 +70,8 @@ fn system_modules_cannot_be_imported() {
         // `threading` is there: its threads are the interpreter's own (docs/threads.md),
         // with no more access than the main program.
         "multiprocessing",
-        "gc",
+        // `gc` is there too: collect/enable/disable/isenabled only, no get_objects or
+        // get_referrers to reach objects by.
         "inspect",
         "posix",
         "select",

@@ -24,7 +24,7 @@ use crate::value::Value;
 use crate::vm::Vm;
 
 fn iter_value(it: IterObj) -> Value {
-    Value::Iter(Rc::new(RefCell::new(it)))
+    Value::iter(it)
 }
 
 /// The class a `__new__` was called for.
@@ -209,15 +209,15 @@ fn dict_new(vm: &mut Vm, mut a: CallArgs) -> PyResult<Value> {
         update_from(vm, &d, src)?;
     }
     update_kw(vm, &d, kw)?;
-    Ok(Value::Dict(d))
+    Ok(Value::tracked(Value::Dict(d)))
 }
 
 fn set_new(vm: &mut Vm, a: CallArgs) -> PyResult<Value> {
     cls_arg(&a, "set")?;
     args::unpack("set", &a, 1, 0, 1)?;
     match a.pos.get(1) {
-        None => Ok(Value::Set(Rc::new(RefCell::new(crate::dict::Dict::new())))),
-        Some(v) => Ok(Value::Set(build_set(vm, v)?)),
+        None => Ok(Value::set(crate::dict::Dict::new())),
+        Some(v) => Ok(Value::tracked(Value::Set(build_set(vm, v)?))),
     }
 }
 
@@ -286,7 +286,7 @@ fn object_new(_vm: &mut Vm, a: CallArgs) -> PyResult<Value> {
             if extra && is_object_slot(&cls, "__init__") {
                 return Err(type_error(format!("{}() takes no arguments", cls.name)));
             }
-            Ok(Value::Instance(Rc::new(Instance::new(cls))))
+            Ok(Value::instance(Instance::new(cls)))
         }
     }
 }
@@ -460,21 +460,21 @@ fn super_new(_vm: &mut Vm, a: CallArgs) -> PyResult<Value> {
             "super(type, obj): obj must be an instance or subtype of type",
         ));
     }
-    Ok(Value::Native(Rc::new(NativeObj::Super {
+    Ok(Value::native(NativeObj::Super {
         class: cls.clone(),
         receiver: obj.clone(),
-    })))
+    }))
 }
 
 fn property_new(_vm: &mut Vm, mut a: CallArgs) -> PyResult<Value> {
     cls_arg(&a, "property")?;
     let p = params("property", &mut a, 1, &["fget", "fset", "fdel", "doc"], 0)?;
     let get = |i: usize| p[i].clone().unwrap_or(Value::None);
-    Ok(Value::Native(Rc::new(NativeObj::Property {
+    Ok(Value::native(NativeObj::Property {
         fget: get(0),
         fset: RefCell::new(get(1)),
         fdel: RefCell::new(get(2)),
-    })))
+    }))
 }
 
 /// property.getter/setter/deleter: a copy of the property with one accessor replaced.
@@ -486,11 +486,11 @@ fn property_with(a: &CallArgs, which: usize, name: &str) -> PyResult<Value> {
                 let mut parts = [fget.clone(), fset.borrow().clone(), fdel.borrow().clone()];
                 parts[which] = f;
                 let [g, s, d] = parts;
-                Ok(Value::Native(Rc::new(NativeObj::Property {
+                Ok(Value::native(NativeObj::Property {
                     fget: g,
                     fset: RefCell::new(s),
                     fdel: RefCell::new(d),
-                })))
+                }))
             }
             _ => Err(type_error(format!(
                 "descriptor '{name}' requires a property"
@@ -517,17 +517,13 @@ fn property_deleter(_vm: &mut Vm, a: CallArgs) -> PyResult<Value> {
 fn staticmethod_new(_vm: &mut Vm, a: CallArgs) -> PyResult<Value> {
     cls_arg(&a, "staticmethod")?;
     args::unpack("staticmethod", &a, 1, 1, 1)?;
-    Ok(Value::Native(Rc::new(NativeObj::StaticMethod(
-        a.pos[1].clone(),
-    ))))
+    Ok(Value::native(NativeObj::StaticMethod(a.pos[1].clone())))
 }
 
 fn classmethod_new(_vm: &mut Vm, a: CallArgs) -> PyResult<Value> {
     cls_arg(&a, "classmethod")?;
     args::unpack("classmethod", &a, 1, 1, 1)?;
-    Ok(Value::Native(Rc::new(NativeObj::ClassMethod(
-        a.pos[1].clone(),
-    ))))
+    Ok(Value::native(NativeObj::ClassMethod(a.pos[1].clone())))
 }
 
 fn enumerate_new(vm: &mut Vm, mut a: CallArgs) -> PyResult<Value> {

@@ -149,7 +149,7 @@ fn view(d: &DictRc, kind: u8) -> Value {
         1 => IterObj::DictValues { dict, idx: 0, len },
         _ => IterObj::DictItems { dict, idx: 0, len },
     };
-    Value::Iter(Rc::new(RefCell::new(it)))
+    Value::iter(it)
 }
 
 fn keys(_vm: &mut Vm, a: CallArgs) -> PyResult<Value> {
@@ -196,7 +196,7 @@ fn fromkeys(vm: &mut Vm, a: CallArgs) -> PyResult<Value> {
     while let Some(k) = vm.next(&it)? {
         vm.dict_set(&d, k, v.clone())?;
     }
-    Ok(Value::Dict(d))
+    Ok(Value::tracked(Value::Dict(d)))
 }
 
 pub fn register(t: &Types) {
@@ -218,8 +218,6 @@ pub fn register(t: &Types) {
     }
     d.insert(
         "fromkeys".into(),
-        Value::Native(Rc::new(NativeObj::ClassMethod(args::builtin(
-            "fromkeys", fromkeys,
-        )))),
+        Value::native(NativeObj::ClassMethod(args::builtin("fromkeys", fromkeys))),
     );
 }

@@ -406,12 +406,10 @@ fn iter(vm: &mut Vm, a: CallArgs) -> PyResult<Value> {
         if !is_callable(&a.pos[0]) {
             return Err(type_error("iter(v, w): v must be callable"));
         }
-        return Ok(Value::Iter(Rc::new(std::cell::RefCell::new(
-            IterObj::Callable {
-                func: a.pos[0].clone(),
-                sentinel: a.pos[1].clone(),
-            },
-        ))));
+        return Ok(Value::iter(IterObj::Callable {
+            func: a.pos[0].clone(),
+            sentinel: a.pos[1].clone(),
+        }));
     }
     vm.iter(&a.pos[0])
 }

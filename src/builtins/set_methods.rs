@@ -34,7 +34,7 @@ fn wrap(frozen: bool, d: Dict) -> Value {
     if frozen {
         Value::FrozenSet(Rc::new(d))
     } else {
-        Value::Set(Rc::new(RefCell::new(d)))
+        Value::set(d)
     }
 }
 

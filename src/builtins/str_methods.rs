@@ -1145,8 +1145,9 @@ pub fn register(t: &Types) {
     }
     d.insert(
         "maketrans".into(),
-        Value::Native(Rc::new(crate::object::NativeObj::StaticMethod(
-            args::builtin("maketrans", maketrans),
+        Value::native(crate::object::NativeObj::StaticMethod(args::builtin(
+            "maketrans",
+            maketrans,
         ))),
     );
 }

@@ -253,7 +253,7 @@ pub fn context(vm: &mut Vm, items: &[(&str, Value)]) -> PyResult<Value> {
     for (k, v) in items {
         vm.dict_set(&d, Value::str(k), v.clone())?;
     }
-    Ok(Value::Dict(d))
+    Ok(Value::tracked(Value::Dict(d)))
 }
 
 /// loop.call_exception_handler(context): the custom handler, or print like CPython's

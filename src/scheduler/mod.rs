@@ -506,7 +506,7 @@ pub fn async_type(a: &AsyncObj) -> Rc<Class> {
 }
 
 pub fn wrap(a: AsyncObj) -> Value {
-    Value::Native(Rc::new(NativeObj::Async(a)))
+    Value::native(NativeObj::Async(a))
 }
 
 pub fn as_async(v: &Value) -> Option<&AsyncObj> {

@@ -138,7 +138,7 @@ pub fn asyncio_module(vm: &mut Vm) -> PyResult<Value> {
                     vm.dict_set(&d, t, Value::None)?;
                 }
             }
-            Ok(Value::Set(d))
+            Ok(Value::tracked(Value::Set(d)))
         }),
         ("iscoroutine", |_, a| {
             let v = a.pos.first().cloned().unwrap_or_default();

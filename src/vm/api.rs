@@ -176,7 +176,7 @@ impl Vm {
                     }
                     return Ok(inst);
                 }
-                let inst = Value::Instance(Rc::new(self.new_instance(c, &args)?));
+                let inst = Value::instance(self.new_instance(c, &args)?);
                 self.init_instance(c, &inst, args)?;
                 Ok(inst)
             }
@@ -509,7 +509,7 @@ impl Vm {
                 )));
             }
         };
-        Ok(Value::Iter(Rc::new(RefCell::new(it))))
+        Ok(Value::iter(it))
     }
 
     fn is_iterator(&self, v: &Value) -> bool {

@@ -59,7 +59,7 @@ impl Vm {
         for (k, v) in items {
             self.dict_set(&d, Value::str(&k), v)?;
         }
-        Ok(Value::Dict(d))
+        Ok(Value::tracked(Value::Dict(d)))
     }
 
     pub(super) fn getattr_impl(&mut self, obj: &Value, name: &str) -> PyResult<Option<Value>> {
@@ -147,7 +147,7 @@ impl Vm {
                             for (k, v) in kw.clone() {
                                 self.dict_set(&d, Value::str(&k), v)?;
                             }
-                            return Ok(Some(Value::Dict(d)));
+                            return Ok(Some(Value::tracked(Value::Dict(d))));
                         }
                         _ => {}
                     }
@@ -316,6 +316,7 @@ impl Vm {
                     "__name__" => *f.name.borrow_mut() = v.as_str().unwrap_or("").into(),
                     "__qualname__" => *f.qualname.borrow_mut() = v.as_str().unwrap_or("").into(),
                     _ => {
+                        crate::gc::track_func(f);
                         f.attrs.borrow_mut().insert(name.into(), v);
                     }
                 }

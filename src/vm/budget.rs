@@ -166,6 +166,9 @@ impl Vm {
         if crate::interrupt::take() {
             self.deliver_interrupt()?;
         }
+        if crate::gc::due() {
+            crate::gc::collect_if_due(self.budget.executed);
+        }
         if let Some(max) = self.budget.limits.max_steps
             && self.budget.executed >= max
         {

@@ -72,7 +72,7 @@ impl Vm {
         for &s in &code.cellslots {
             let slot = &mut self.fiber.stack[base + s as usize];
             let v = std::mem::take(slot);
-            *slot = Value::Cell(Rc::new(RefCell::new(v)));
+            *slot = Value::cell(v);
         }
         for (i, c) in f.closure.iter().enumerate() {
             self.fiber.stack[base + code.freestart as usize + i] = c.clone();
@@ -97,7 +97,7 @@ impl Vm {
                 self.call_value_push(f, args)
             }
             Value::Class(c) if c.layout != Layout::Native && c.lookup("__new__").is_none() => {
-                let inst = Value::Instance(Rc::new(self.new_instance(c, &args)?));
+                let inst = Value::instance(self.new_instance(c, &args)?);
                 match c.lookup("__init__") {
                     Some(Value::Func(init)) => {
                         args.pos.insert(0, inst);
@@ -313,7 +313,7 @@ impl Vm {
             }
         }
         if let Some(d) = kwdict {
-            slots[next_slot] = Value::Dict(d);
+            slots[next_slot] = Value::tracked(Value::Dict(d));
         }
         // Defaults for missing positional parameters.
         let ndef = f.defaults.len();
@@ -344,7 +344,7 @@ impl Vm {
         }
         for &s in &code.cellslots {
             let v = std::mem::take(&mut slots[s as usize]);
-            slots[s as usize] = Value::Cell(Rc::new(RefCell::new(v)));
+            slots[s as usize] = Value::cell(v);
         }
         for (i, c) in f.closure.iter().enumerate() {
             slots[code.freestart as usize + i] = c.clone();

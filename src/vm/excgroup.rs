@@ -135,6 +135,7 @@ fn derive(vm: &mut Vm, group: &Rc<Instance>, excs: Vec<Value>) -> PyResult<Value
         &[msg.clone(), Value::list(excs.clone())],
     )?;
     let inst = Rc::new(Instance::new(cls));
+    crate::gc::track_instance(&inst);
     inst.set("args", Value::tuple(vec![msg, Value::list(excs)]));
     let _ = vm;
     Ok(Value::Instance(inst))

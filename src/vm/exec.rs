@@ -466,6 +466,7 @@ impl Vm {
         let stack = self.fiber.stack.split_off(frame.base as usize);
         self.fiber.stack.truncate(frame.pop_to as usize);
         owner.state.set(GenState::Suspended);
+        crate::gc::track_gen(&owner);
         *owner.saved.borrow_mut() = Some(crate::object::SavedFrame {
             frame: Frame {
                 owner: None,
@@ -854,7 +855,7 @@ impl Vm {
                 for it in items {
                     self.dict_set(&d, it, Value::None)?;
                 }
-                self.push(Value::Set(d));
+                self.push(Value::tracked(Value::Set(d)));
             }
             Op::BuildMap(n) => {
                 let at = self.fiber.stack.len() - 2 * n as usize;
@@ -864,7 +865,7 @@ impl Vm {
                 while let (Some(k), Some(v)) = (it.next(), it.next()) {
                     self.dict_set(&d, k, v)?;
                 }
-                self.push(Value::Dict(d));
+                self.push(Value::tracked(Value::Dict(d)));
             }
             Op::BuildString(n) => {
                 let at = self.fiber.stack.len() - n as usize;

@@ -444,7 +444,9 @@ impl Vm {
                 let target = if inplace {
                     x.clone()
                 } else {
-                    Rc::new(std::cell::RefCell::new(x.borrow().clone()))
+                    let d = Rc::new(std::cell::RefCell::new(x.borrow().clone()));
+                    crate::gc::track_dict(&d);
+                    d
                 };
                 let items: Vec<(Value, Value)> = y
                     .borrow()

@@ -133,7 +133,7 @@ impl Vm {
             Value::Module(m) => {
                 if matches!(
                     &*m.name,
-                    "math" | "time" | "random" | "functools" | "asyncio" | "builtins"
+                    "math" | "time" | "random" | "functools" | "asyncio" | "builtins" | "gc"
                 ) {
                     format!("<module '{}' (built-in)>", m.name)
                 } else {

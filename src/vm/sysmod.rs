@@ -121,7 +121,7 @@ fn stream(class: &Rc<crate::object::Class>, name: &str) -> Value {
     let inst = Instance::new(class.clone());
     inst.set("name", Value::str(name));
     inst.set("encoding", Value::str("utf-8"));
-    Value::Instance(Rc::new(inst))
+    Value::instance(inst)
 }
 
 impl Vm {

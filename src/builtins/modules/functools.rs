@@ -3,7 +3,6 @@
 //! Native closures are Builtins with a `bound` value carrying their state; the VM passes
 //! that value as `pos[0]`.
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
 use smallvec::SmallVec;
@@ -72,11 +71,7 @@ fn partial_new(_vm: &mut Vm, a: CallArgs) -> PyResult<Value> {
         },
         _ => func.clone(),
     };
-    Ok(Value::Native(Rc::new(NativeObj::Partial {
-        func,
-        args,
-        kw,
-    })))
+    Ok(Value::native(NativeObj::Partial { func, args, kw }))
 }
 
 const WRAPPER_ASSIGNMENTS: &[&str] = &["__module__", "__name__", "__qualname__", "__doc__"];
@@ -100,6 +95,7 @@ fn copy_identity(vm: &mut Vm, wrapper: &Value, wrapped: &Value) -> PyResult<()> 
             .iter()
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
+        crate::gc::track_func(dst);
         let mut d = dst.attrs.borrow_mut();
         for (k, v) in attrs {
             d.insert(k, v);
@@ -192,11 +188,7 @@ fn cached_call(vm: &mut Vm, a: CallArgs) -> PyResult<Value> {
 }
 
 fn make_cached(func: Value, maxsize: Value) -> Value {
-    let state = Value::tuple(vec![
-        func,
-        Value::Dict(Rc::new(RefCell::new(Dict::new()))),
-        maxsize,
-    ]);
+    let state = Value::tuple(vec![func, Value::dict(Dict::new()), maxsize]);
     bound_builtin("_lru_cache_wrapper", cached_call, state)
 }
 
@@ -243,7 +235,7 @@ fn cmp_key_call(_vm: &mut Vm, a: CallArgs) -> PyResult<Value> {
     let inst = crate::object::Instance::new(k.clone());
     inst.set("obj", a.pos[1].clone());
     inst.set("_cmp", cmp.clone());
-    Ok(Value::Instance(Rc::new(inst)))
+    Ok(Value::instance(inst))
 }
 
 fn k_compare(vm: &mut Vm, a: &CallArgs, op: CmpOp) -> PyResult<Value> {

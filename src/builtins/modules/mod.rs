@@ -1,6 +1,7 @@
 //! Built-in modules implemented natively.
 
 pub mod functools;
+pub mod gc;
 pub mod math;
 pub mod random;
 mod sha512;
@@ -17,6 +18,7 @@ pub fn make_module(name: &str) -> Option<Rc<Module>> {
         "time" => Some(time::make()),
         "random" => Some(random::make()),
         "functools" => Some(functools::make()),
+        "gc" => Some(gc::make()),
         _ => None,
     }
 }
