@@ -895,13 +895,16 @@ impl Visit<'_> {
                 self.exc(&*f.exception.try_borrow().ok()?);
                 for cb in f.callbacks.try_borrow().ok()?.iter() {
                     match cb {
-                        FutCallback::Py(x) | FutCallback::Wakeup(x) | FutCallback::StopLoop(x) => {
-                            self.value(x)
-                        }
+                        FutCallback::Py(x)
+                        | FutCallback::Wakeup(x)
+                        | FutCallback::StopLoop(x)
+                        | FutCallback::Gather(x) => self.value(x),
                     }
                 }
-                self.value(&*f.cancel_message.try_borrow().ok()?);
-                self.exc(&*f.cancelled_exc.try_borrow().ok()?);
+                if let Some(c) = &*f.cancel.try_borrow().ok()? {
+                    self.value(&c.message);
+                    self.exc(&c.exc);
+                }
                 if let Some(t) = &f.task {
                     self.value(&t.coro);
                     if let Some(fb) = &*t.fiber.try_borrow().ok()? {
@@ -910,8 +913,8 @@ impl Visit<'_> {
                     self.value(&*t.name.try_borrow().ok()?);
                     self.value(&*t.fut_waiter.try_borrow().ok()?);
                 }
-                if let Some(c) = &f.gather_children {
-                    self.values(c);
+                if let Some(g) = &f.gather {
+                    self.values(g.children.try_borrow().ok()?.iter());
                 }
             }
             AsyncObj::Handle(h) => self.rc(Child::Handle(h)),
@@ -950,6 +953,10 @@ impl Visit<'_> {
                 self.value(lp);
                 self.value(fut);
             }
+            Callback::GatherChildDone { outer, child } => {
+                self.value(outer);
+                self.value(child);
+            }
             Callback::SetResultUnlessCancelled { fut, value } => {
                 self.value(fut);
                 self.value(value);
@@ -976,8 +983,10 @@ fn async_clear(a: &AsyncObj, sink: &mut Vec<Box<dyn std::any::Any>>) {
         AsyncObj::Future(f) => {
             take(&f.result, sink);
             take(&f.callbacks, sink);
-            take(&f.cancel_message, sink);
-            take(&f.cancelled_exc, sink);
+            take(&f.cancel, sink);
+            if let Some(g) = &f.gather {
+                take(&g.children, sink);
+            }
             let reported =
                 f.task.is_some() && f.state.get() == FutState::Finished && f.log_traceback.get();
             if !reported {
