@@ -585,6 +585,7 @@ pub fn asyncio_call(t: &Value) -> Option<String> {
         .map(|fr| &*fr.code.qualname)
         .find(|q| !q.starts_with('_'))
         .map(str::to_string)
+        .or_else(|| crate::scheduler::native_wait(fiber.as_ref()?).map(|(n, _)| n.to_string()))
 }
 
 /// What a task waits on, in words.

@@ -51,9 +51,9 @@ pub fn report(vm: &mut Vm, l: &LoopObj, t0: f64, remaining: usize, who: Option<S
         .timers
         .borrow()
         .iter()
-        .filter(|e| e.when < now && !e.handle.cancelled.get())
+        .filter(|e| e.when < now && !e.cancelled())
         .map(|e| {
-            let what = match &*e.handle.callback.borrow() {
+            let what = e.with_callback(|cb| match cb {
                 Callback::SetResultUnlessCancelled { fut, .. } => as_future(fut)
                     .and_then(|f| {
                         f.callbacks.borrow().iter().find_map(|c| match c {
@@ -65,7 +65,7 @@ pub fn report(vm: &mut Vm, l: &LoopObj, t0: f64, remaining: usize, who: Option<S
                     })
                     .unwrap_or_else(|| "a sleep".into()),
                 other => label(other).unwrap_or_else(|| "a timer".into()),
-            };
+            });
             (
                 e.when,
                 format!(

@@ -88,7 +88,8 @@ fn read_stuck(task: &Value, f: &FutureObj) -> Option<Stuck> {
                 .then(|| fiber.stack.get(fr.base as usize).cloned())
                 .flatten();
             (fr.code.qualname.clone(), this)
-        });
+        })
+        .or_else(|| super::native_wait(fiber).map(|(name, q)| (Rc::from(name), Some(q))));
     Some(Stuck {
         task: task.clone(),
         label: crate::trace::task_label(task),

@@ -5,8 +5,8 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use super::{
-    AsyncObj, Callback, FutCallback, FutState, HandleObj, LoopObj, TimerEntry, as_future, as_loop,
-    future, task, wrap,
+    AsyncObj, Callback, FutCallback, FutState, HandleObj, LoopObj, TimerAction, TimerEntry,
+    as_future, as_loop, future, task, wrap,
 };
 use crate::object::PyResult;
 use crate::types::{self, runtime_error};
@@ -40,16 +40,21 @@ pub fn call_soon(_vm: &mut Vm, lp: &Value, cb: Callback) -> Rc<HandleObj> {
     let Some(l) = as_loop(lp) else {
         return new_handle(cb);
     };
+    let h = take_handle(l, cb);
+    l.ready.borrow_mut().push_back(h.clone());
+    h
+}
+
+/// A handle for `cb`: a spare one if any, else a new one.
+fn take_handle(l: &LoopObj, cb: Callback) -> Rc<HandleObj> {
     let spare = l.spare_handles.borrow_mut().pop();
-    let h = match spare {
+    match spare {
         Some(h) => {
             *h.callback.borrow_mut() = cb;
             h
         }
         None => new_handle(cb),
-    };
-    l.ready.borrow_mut().push_back(h.clone());
-    h
+    }
 }
 
 fn new_handle(cb: Callback) -> Rc<HandleObj> {
@@ -81,7 +86,7 @@ pub fn call_at(_vm: &mut Vm, lp: &Value, when: f64, cb: Callback) -> Rc<HandleOb
     if let Some(l) = as_loop(lp) {
         l.timers.borrow_mut().push(TimerEntry {
             when,
-            handle: h.clone(),
+            action: TimerAction::Handle(h.clone()),
         });
     }
     h
@@ -126,7 +131,11 @@ pub fn run_once(vm: &mut Vm, lp: &Value) -> PyResult<()> {
                 break;
             }
             let e = t.pop().expect("peeked");
-            r.push_back(e.handle);
+            let h = match e.action {
+                TimerAction::Handle(h) => h,
+                TimerAction::Sleep(s) => take_handle(l, super::sleep_due_callback(&s)),
+            };
+            r.push_back(h);
         }
     }
     let n = l.ready.borrow().len();
@@ -144,6 +153,14 @@ pub fn run_once(vm: &mut Vm, lp: &Value) -> PyResult<()> {
             continue;
         }
         let cb = std::mem::replace(&mut *h.callback.borrow_mut(), Callback::Done);
+        if let Callback::SetResultUnlessCancelled { sleep, .. } = &cb
+            && matches!(super::as_async(sleep), Some(AsyncObj::Sleep(s)) if s.timer_cancelled.get())
+        {
+            // The sleep's timer was cancelled after it came due (a cancelled TimerHandle).
+            drop(cb);
+            recycle(l, h);
+            continue;
+        }
         let traced = vm
             .sched
             .tracing
@@ -226,7 +243,7 @@ fn run_callback(vm: &mut Vm, lp: &Value, cb: Callback) -> PyResult<()> {
                 l.stopping.set(true);
             }
         }
-        Callback::SetResultUnlessCancelled { fut, value } => {
+        Callback::SetResultUnlessCancelled { fut, value, .. } => {
             if vm.sched.tracing {
                 // The waiting task is the one whose wake-up is this future's callback.
                 let task = as_future(&fut).and_then(|f| {
@@ -346,7 +363,7 @@ pub fn finish_running(vm: &mut Vm, lp: &Value) {
 pub fn next_timer(lp: &Value) -> Option<f64> {
     let l = as_loop(lp)?;
     let mut t = l.timers.borrow_mut();
-    while t.peek().is_some_and(|e| e.handle.cancelled.get()) {
+    while t.peek().is_some_and(|e| e.cancelled()) {
         t.pop();
     }
     t.peek().map(|e| e.when)

@@ -13,6 +13,7 @@ mod event_loop;
 mod future;
 mod gather;
 mod module;
+mod queue;
 pub mod session;
 pub mod shuffle;
 mod task;
@@ -69,6 +70,8 @@ pub struct Scheduler {
     pub awaited_by: awaited_by::AwaitedBy,
     /// `aio trace`'s filters, tree, stepping and event record.
     pub trace_view: crate::trace::View,
+    /// The prelude's Queue classes, whose instances take the native fast path.
+    pub queue_classes: Option<queue::QueueClasses>,
 }
 
 impl Scheduler {
@@ -92,6 +95,7 @@ impl Scheduler {
             cancel_caught: None,
             awaited_by: Default::default(),
             trace_view: Default::default(),
+            queue_classes: None,
         }
     }
 }
@@ -115,8 +119,14 @@ pub enum Callback {
     StopLoop { lp: Value, fut: Value },
     /// A child of gather() finished (CPython's `_done_callback(child)`).
     GatherChildDone { outer: Value, child: Value },
-    /// `sleep`'s timer: resolve its future unless it was cancelled.
-    SetResultUnlessCancelled { fut: Value, value: Value },
+    /// `sleep`'s timer came due: resolve its future unless it was cancelled. `sleep` is
+    /// the sleep coroutine; the handle is skipped if the sleep ended meanwhile (its timer
+    /// was cancelled, as CPython's `h.cancel()` in sleep's `finally`).
+    SetResultUnlessCancelled {
+        fut: Value,
+        value: Value,
+        sleep: Value,
+    },
     /// Already run (or dropped).
     Done,
 }
@@ -132,7 +142,62 @@ pub enum FutCallback {
 
 pub struct TimerEntry {
     pub when: f64,
-    pub handle: Rc<HandleObj>,
+    pub action: TimerAction,
+}
+
+/// What a timer does when due.
+pub enum TimerAction {
+    /// A TimerHandle (`call_later`, `call_at`).
+    Handle(Rc<HandleObj>),
+    /// A sleep (an `AsyncObj::Sleep`): its entry stands for CPython's TimerHandle, so a
+    /// sleeping task costs no handle allocation; a handle is taken from the loop's spare
+    /// ones when the timer moves to the ready queue.
+    Sleep(Rc<NativeObj>),
+}
+
+impl TimerEntry {
+    /// Cancelled: the handle's `cancel()`, or the sleep ended before its timer.
+    pub fn cancelled(&self) -> bool {
+        match &self.action {
+            TimerAction::Handle(h) => h.cancelled.get(),
+            TimerAction::Sleep(s) => sleep_timer_cancelled(s),
+        }
+    }
+
+    /// Look at the callback the timer will run.
+    pub fn with_callback<T>(&self, f: impl FnOnce(&Callback) -> T) -> T {
+        match &self.action {
+            TimerAction::Handle(h) => f(&h.callback.borrow()),
+            TimerAction::Sleep(s) => f(&sleep_due_callback(s)),
+        }
+    }
+}
+
+fn sleep_timer_cancelled(s: &NativeObj) -> bool {
+    match s {
+        NativeObj::Async(AsyncObj::Sleep(s)) => s.timer_cancelled.get(),
+        _ => true,
+    }
+}
+
+/// When the timer of a sleep coroutine is due.
+pub fn sleep_when(sleep: &Value) -> Option<f64> {
+    match as_async(sleep) {
+        Some(AsyncObj::Sleep(s)) => Some(s.when.get()),
+        _ => None,
+    }
+}
+
+/// The ready-queue callback of a sleep whose timer is due.
+pub(crate) fn sleep_due_callback(s: &Rc<NativeObj>) -> Callback {
+    match &**s {
+        NativeObj::Async(AsyncObj::Sleep(so)) => Callback::SetResultUnlessCancelled {
+            fut: so.state.borrow().clone(),
+            value: so.result.clone(),
+            sleep: Value::Native(s.clone()),
+        },
+        _ => Callback::Done,
+    }
 }
 
 /// The timer heap. CPython orders TimerHandles by `when` alone and keeps them with
@@ -428,7 +493,10 @@ pub struct SleepObj {
     pub result: Value,
     /// The future it waits on once started (delay > 0), or `Bool(true)` after sleep(0) yielded.
     pub state: RefCell<Value>,
-    pub handle: RefCell<Option<Rc<HandleObj>>>,
+    /// Its timer's due time, once started.
+    pub when: Cell<f64>,
+    /// Set when the sleep ends (CPython's `finally: h.cancel()`): its timer entry is dead.
+    pub timer_cancelled: Cell<bool>,
     pub awaited: Cell<bool>,
 }
 
@@ -439,6 +507,8 @@ pub enum AsyncObj {
     Future(FutureObj),
     Handle(Rc<HandleObj>),
     Sleep(SleepObj),
+    /// `Queue.get()` / `Queue.put(item)`: a native coroutine (see queue.rs).
+    QueueOp(queue::QueueOp),
     /// `agen.asend(v)` / `__anext__()`: runs the async generator to its next yield.
     ASend {
         owner: Value,
@@ -501,7 +571,9 @@ pub fn async_type(a: &AsyncObj) -> Rc<Class> {
         AsyncObj::Future(_) => c.future.clone(),
         AsyncObj::Handle(h) if h.when.is_some() => c.timer_handle.clone(),
         AsyncObj::Handle(_) => c.handle.clone(),
-        AsyncObj::Sleep(_) | AsyncObj::ASend { .. } => types::types().coroutine.clone(),
+        AsyncObj::Sleep(_) | AsyncObj::QueueOp(_) | AsyncObj::ASend { .. } => {
+            types::types().coroutine.clone()
+        }
     })
 }
 
@@ -556,12 +628,20 @@ pub fn send(vm: &mut Vm, sub: &Value, _sent: Value) -> PyResult<SendResult> {
             future::result(vm, sub).map(SendResult::Done)
         }
         Some(AsyncObj::Sleep(s)) => task::sleep_send(vm, sub, s),
+        Some(AsyncObj::QueueOp(op)) => queue::send(vm, op),
         _ => Err(type_error(format!(
             "object {} can't be used in 'await' expression",
             types::type_name(sub)
         ))),
     }
 }
+
+/// A coroutine implemented natively (a sleep, a queue get/put).
+pub fn is_native_coro(v: &Value) -> bool {
+    matches!(as_async(v), Some(AsyncObj::Sleep(_) | AsyncObj::QueueOp(_)))
+}
+
+pub use queue::native_wait;
 
 pub fn asend_awaitable(owner: Value, value: Value) -> Value {
     wrap(AsyncObj::ASend {
@@ -626,6 +706,7 @@ pub fn repr(vm: &mut Vm, a: &AsyncObj, v: &Value) -> PyResult<String> {
             }
         }
         AsyncObj::Sleep(_) => format!("<coroutine object sleep at {:#x}>", v.id()),
+        AsyncObj::QueueOp(op) => format!("<coroutine object {} at {:#x}>", op.name(), v.id()),
         AsyncObj::ASend { .. } => format!("<async_generator_asend object at {:#x}>", v.id()),
     })
 }

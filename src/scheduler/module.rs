@@ -144,7 +144,7 @@ pub fn asyncio_module(vm: &mut Vm) -> PyResult<Value> {
             let v = a.pos.first().cloned().unwrap_or_default();
             Ok(Value::Bool(
                 matches!(&v, Value::Gen(g) if g.kind == GenKind::Coroutine)
-                    || matches!(as_async(&v), Some(AsyncObj::Sleep(_))),
+                    || super::is_native_coro(&v),
             ))
         }),
         ("iscoroutinefunction", |_, a| {
@@ -225,6 +225,10 @@ pub fn asyncio_module(vm: &mut Vm) -> PyResult<Value> {
             }
             Ok(Value::None)
         }),
+        ("_queue_get", super::queue::get),
+        ("_queue_put", super::queue::put),
+        ("_queue_get_nowait", super::queue::get_nowait),
+        ("_queue_put_nowait", super::queue::put_nowait),
         ("_set_running_loop_none", |vm, _| {
             vm.sched.running_loop = None;
             Ok(Value::None)
@@ -283,6 +287,7 @@ pub fn asyncio_module(vm: &mut Vm) -> PyResult<Value> {
         Value::Class(types::types().exc("TimeoutError").clone()),
     );
     vm.run_module(prelude_code()?, m.clone())?;
+    vm.sched.queue_classes = super::queue::classes_from(&m);
     let v = Value::Module(m);
     vm.sched.module = Some(v.clone());
     Ok(v)
@@ -615,7 +620,7 @@ pub fn getattr(vm: &mut Vm, obj: &Value, a: &AsyncObj, name: &str) -> PyResult<O
             }),
             _ => None,
         },
-        AsyncObj::Sleep(_) | AsyncObj::ASend { .. } => match name {
+        AsyncObj::Sleep(_) | AsyncObj::QueueOp(_) | AsyncObj::ASend { .. } => match name {
             "close" => Some(|_, _| Ok(Value::None)),
             _ => None,
         },

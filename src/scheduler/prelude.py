@@ -318,6 +318,9 @@ class _LoopBound:
 
 
 class Queue(_LoopBound):
+    # get, put, get_nowait and put_nowait are native for Queue, LifoQueue and
+    # PriorityQueue themselves (scheduler/queue.rs); instances of other subclasses run
+    # the aio versions below (kept under _py_ names, with their qualnames).
     def __init__(self, maxsize=0):
         self._maxsize = maxsize
         self._getters = []
@@ -325,6 +328,9 @@ class Queue(_LoopBound):
         self._unfinished_tasks = 0
         self._finished = Event()
         self._finished.set()
+        self._init(maxsize)
+
+    def _init(self, maxsize):
         self._queue = []
 
     def _put(self, item):
@@ -341,7 +347,22 @@ class Queue(_LoopBound):
                 break
 
     def __repr__(self):
-        return '<Queue maxsize=' + str(self._maxsize) + '>'
+        return '<' + type(self).__name__ + ' at ' + hex(id(self)) + ' ' + self._format() + '>'
+
+    def __str__(self):
+        return '<' + type(self).__name__ + ' ' + self._format() + '>'
+
+    def _format(self):
+        result = 'maxsize=' + repr(self._maxsize)
+        if getattr(self, '_queue', None):
+            result += ' _queue=' + repr(list(self._queue))
+        if self._getters:
+            result += ' _getters[' + str(len(self._getters)) + ']'
+        if self._putters:
+            result += ' _putters[' + str(len(self._putters)) + ']'
+        if self._unfinished_tasks:
+            result += ' tasks=' + str(self._unfinished_tasks)
+        return result
 
     def qsize(self):
         return len(self._queue)
@@ -402,6 +423,15 @@ class Queue(_LoopBound):
         item = self._get()
         self._wakeup_next(self._putters)
         return item
+
+    _py_put = put
+    _py_put_nowait = put_nowait
+    _py_get = get
+    _py_get_nowait = get_nowait
+    put = _queue_put
+    put_nowait = _queue_put_nowait
+    get = _queue_get
+    get_nowait = _queue_get_nowait
 
     def task_done(self):
         if self._unfinished_tasks <= 0:

@@ -15,7 +15,7 @@ use crate::vm::{Exit, Frame, Resume, Suspend, Vm};
 pub fn create_task(vm: &mut Vm, lp: &Value, coro: Value, name: Value) -> PyResult<Value> {
     event_loop::check_open(lp)?;
     let is_coro = matches!(&coro, Value::Gen(g) if g.kind == GenKind::Coroutine)
-        || matches!(as_async(&coro), Some(AsyncObj::Sleep(_)));
+        || super::is_native_coro(&coro);
     if !is_coro {
         return Err(type_error(format!(
             "a coroutine was expected, got {}",
@@ -100,8 +100,8 @@ pub fn ensure_future(vm: &mut Vm, v: Value, lp: Option<Value>) -> PyResult<Value
     if as_future(&v).is_some() {
         return Ok(v);
     }
-    let is_coro = matches!(&v, Value::Gen(g) if g.kind == GenKind::Coroutine)
-        || matches!(as_async(&v), Some(AsyncObj::Sleep(_)));
+    let is_coro =
+        matches!(&v, Value::Gen(g) if g.kind == GenKind::Coroutine) || super::is_native_coro(&v);
     if !is_coro {
         // Objects with __await__ are wrapped by a coroutine in CPython; we drive them directly.
         if let Value::Instance(i) = &v
@@ -439,6 +439,14 @@ fn resume(vm: &mut Vm, td: &TaskData, throw: Option<Exc>) -> Result<Exit, Exc> {
     }
     match throw {
         Some(e) => {
+            // A queue coroutine's `except:` cleanup runs before the frame sees the error.
+            let e = match super::queue::awaited_op(&vm.fiber) {
+                Some(sub) => match as_async(&sub) {
+                    Some(AsyncObj::QueueOp(op)) => super::queue::throw(vm, op, e),
+                    _ => e,
+                },
+                None => e,
+            };
             vm.throw_into_top(e)?;
         }
         None => {
@@ -452,6 +460,9 @@ fn resume(vm: &mut Vm, td: &TaskData, throw: Option<Exc>) -> Result<Exit, Exc> {
 
 fn drive_native(vm: &mut Vm, coro: Value, throw: Option<Exc>) -> Result<Exit, Exc> {
     if let Some(e) = throw {
+        if let Some(AsyncObj::QueueOp(op)) = as_async(&coro) {
+            return Err(super::queue::throw(vm, op, e));
+        }
         return Err(e);
     }
     match super::send(vm, &coro, Value::None)? {
@@ -480,27 +491,22 @@ pub fn sleep_send(vm: &mut Vm, sub: &Value, s: &SleepObj) -> PyResult<SendResult
             .ok_or_else(|| runtime_error("no running event loop"))?;
         let fut = future::new_future(lp.clone());
         let when = vm.sched.clock.now() + s.delay;
-        let h = event_loop::call_at(
-            vm,
-            &lp,
-            when,
-            Callback::SetResultUnlessCancelled {
-                fut: fut.clone(),
-                value: s.result.clone(),
-            },
-        );
-        *s.handle.borrow_mut() = Some(h);
+        *s.state.borrow_mut() = fut.clone();
+        s.when.set(when);
+        // The timer entry refers to this coroutine (no TimerHandle): see TimerAction::Sleep.
+        if let (Some(l), Value::Native(me)) = (super::as_loop(&lp), sub) {
+            l.timers.borrow_mut().push(super::TimerEntry {
+                when,
+                action: super::TimerAction::Sleep(me.clone()),
+            });
+        }
         if vm.sched.tracing {
             vm.sched.last_sleep = Some((fut.clone(), s.delay, when));
         }
-        *s.state.borrow_mut() = fut.clone();
         return Ok(SendResult::Yield(fut));
     }
     // Woken up: the future is done (or cancelled); `finally: h.cancel()`.
-    if let Some(h) = s.handle.borrow_mut().take() {
-        h.cancelled.set(true);
-    }
-    let _ = sub;
+    s.timer_cancelled.set(true);
     future::result(vm, &state).map(SendResult::Done)
 }
 
@@ -509,7 +515,8 @@ pub fn new_sleep(delay: f64, result: Value) -> Value {
         delay,
         result,
         state: RefCell::new(Value::None),
-        handle: RefCell::new(None),
+        when: Cell::new(0.0),
+        timer_cancelled: Cell::new(false),
         awaited: Cell::new(false),
     }))
 }

@@ -67,8 +67,8 @@ pub fn status(vm: &Vm) -> Vec<String> {
             .timers
             .borrow()
             .iter()
-            .filter(|e| !e.handle.cancelled.get())
-            .map(|e| (e.when, describe(&e.handle.callback.borrow())))
+            .filter(|e| !e.cancelled())
+            .map(|e| (e.when, e.with_callback(describe)))
             .collect();
         timers.sort_by(|a, b| a.0.total_cmp(&b.0));
         let timers: Vec<String> = timers

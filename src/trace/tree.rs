@@ -155,8 +155,10 @@ fn state_of(vm: &Vm, lp: &Value, t: &Value, frames: &[FrameInfo]) -> TaskState {
     }
     // A sleep's future is resolved by a timer (still pending, or due and moved to the
     // ready queue): find it to say when.
-    let ends_sleep = |h: &crate::scheduler::HandleObj| match &*h.callback.borrow() {
-        Callback::SetResultUnlessCancelled { fut, .. } if fut.is(&waiter) => h.when,
+    let ends_sleep = |cb: &Callback| match cb {
+        Callback::SetResultUnlessCancelled { fut, sleep, .. } if fut.is(&waiter) => {
+            crate::scheduler::sleep_when(sleep)
+        }
         _ => None,
     };
     let until = l.and_then(|l| {
@@ -164,8 +166,8 @@ fn state_of(vm: &Vm, lp: &Value, t: &Value, frames: &[FrameInfo]) -> TaskState {
         let ready = l.ready.borrow();
         timers
             .iter()
-            .find_map(|e| ends_sleep(&e.handle))
-            .or_else(|| ready.iter().find_map(|h| ends_sleep(h)))
+            .find_map(|e| e.with_callback(ends_sleep))
+            .or_else(|| ready.iter().find_map(|h| ends_sleep(&h.callback.borrow())))
     });
     if let Some(until) = until {
         return TaskState::Waiting(Wait::Sleep { until });
@@ -174,7 +176,11 @@ fn state_of(vm: &Vm, lp: &Value, t: &Value, frames: &[FrameInfo]) -> TaskState {
         .iter()
         .rev()
         .find(|fr| fr.internal)
-        .map(|fr| fr.qualname.clone());
+        .map(|fr| fr.qualname.clone())
+        .or_else(|| {
+            let fiber = td.fiber.borrow();
+            crate::scheduler::native_wait(fiber.as_ref()?).map(|(name, _)| name.to_string())
+        });
     // The creation site is a byte offset (plus one) in the learner's source.
     let created = (w.origin.get() > 0)
         .then(|| {

@@ -1,0 +1,460 @@
+//! asyncio.Queue's hot path in Rust. The class stays aio source (`prelude.py`) so that
+//! its attributes, repr and subclassing behave as in CPython; `get`, `put`, `get_nowait`
+//! and `put_nowait` are these natives, which follow CPython 3.11's `queues.py` step by
+//! step (same waiter lists, same wake-up order, same cleanup on cancellation).
+//!
+//! The fast path applies to instances whose class is exactly `Queue`, `LifoQueue` or
+//! `PriorityQueue` (the latter's heap `_put`/`_get` still run as aio code). Instances of
+//! any other subclass run the prelude's aio methods (`_py_get`, ...), so overriding
+//! `_init`, `_put`, `_get`, `empty`, `full`... works as in CPython.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use super::{AsyncObj, FutState, SendResult, as_async, as_future, future, wrap};
+use crate::bytecode::Op;
+use crate::object::{CallArgs, Class, Exc, Instance, PyResult};
+use crate::types::{self, new_exc_args, runtime_error, type_error};
+use crate::value::Value;
+use crate::vm::{Fiber, Vm};
+
+/// The prelude's queue classes, looked up once when the asyncio module is built.
+pub struct QueueClasses {
+    pub queue: Rc<Class>,
+    pub lifo: Rc<Class>,
+    pub priority: Rc<Class>,
+    /// `asyncio.Event`, for `_finished.clear()` without a call.
+    pub event: Rc<Class>,
+}
+
+/// How a fast-path queue stores its items.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Fifo,
+    Lifo,
+    /// `_put`/`_get` are the prelude's heap functions: call them.
+    Priority,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum OpState {
+    Created,
+    /// Suspended on `waiter`.
+    Waiting,
+    Done,
+}
+
+/// The coroutine returned by `Queue.get()` / `Queue.put(item)` (CPython's
+/// `<coroutine object Queue.get>`).
+pub struct QueueOp {
+    /// The queue instance.
+    pub queue: Value,
+    /// `Some(item)` for put, `None` for get.
+    pub item: Option<Value>,
+    /// The getter/putter future it is suspended on (None otherwise).
+    pub waiter: RefCell<Value>,
+    pub state: Cell<OpState>,
+}
+
+impl QueueOp {
+    pub fn name(&self) -> &'static str {
+        if self.item.is_some() {
+            "Queue.put"
+        } else {
+            "Queue.get"
+        }
+    }
+}
+
+pub fn classes_from(m: &crate::object::Module) -> Option<QueueClasses> {
+    let class = |name: &str| match m.get(name) {
+        Some(Value::Class(c)) => Some(c),
+        _ => None,
+    };
+    Some(QueueClasses {
+        queue: class("Queue")?,
+        lifo: class("LifoQueue")?,
+        priority: class("PriorityQueue")?,
+        event: class("Event")?,
+    })
+}
+
+fn fast_kind(vm: &Vm, q: &Value) -> Option<(Rc<Instance>, Kind)> {
+    let Value::Instance(i) = q else { return None };
+    let qc = vm.sched.queue_classes.as_ref()?;
+    let kind = if Rc::ptr_eq(&i.class, &qc.queue) {
+        Kind::Fifo
+    } else if Rc::ptr_eq(&i.class, &qc.lifo) {
+        Kind::Lifo
+    } else if Rc::ptr_eq(&i.class, &qc.priority) {
+        Kind::Priority
+    } else {
+        return None;
+    };
+    Some((i.clone(), kind))
+}
+
+fn this(a: &CallArgs) -> PyResult<Value> {
+    a.pos
+        .first()
+        .cloned()
+        .ok_or_else(|| type_error("descriptor needs a Queue instance"))
+}
+
+fn item_arg(a: &mut CallArgs) -> PyResult<Value> {
+    if let Some(v) = a.take_kw("item") {
+        return Ok(v);
+    }
+    a.pos
+        .get(1)
+        .cloned()
+        .ok_or_else(|| type_error("missing 1 required positional argument: 'item'"))
+}
+
+fn py(vm: &mut Vm, q: &Value, name: &str, args: &[Value]) -> PyResult<Value> {
+    vm.call_method(q, name, CallArgs::new(args.iter().cloned().collect()))
+}
+
+/// `Queue.get(self)`
+pub fn get(vm: &mut Vm, a: CallArgs) -> PyResult<Value> {
+    let q = this(&a)?;
+    if fast_kind(vm, &q).is_none() {
+        return py(vm, &q, "_py_get", &[]);
+    }
+    Ok(new_op(q, None))
+}
+
+/// `Queue.put(self, item)`
+pub fn put(vm: &mut Vm, mut a: CallArgs) -> PyResult<Value> {
+    let q = this(&a)?;
+    let item = item_arg(&mut a)?;
+    if fast_kind(vm, &q).is_none() {
+        return py(vm, &q, "_py_put", &[item]);
+    }
+    Ok(new_op(q, Some(item)))
+}
+
+/// `Queue.get_nowait(self)`
+pub fn get_nowait(vm: &mut Vm, a: CallArgs) -> PyResult<Value> {
+    let q = this(&a)?;
+    match fast_kind(vm, &q) {
+        Some((i, k)) => get_nowait_fast(vm, &q, &i, k),
+        None => py(vm, &q, "_py_get_nowait", &[]),
+    }
+}
+
+/// `Queue.put_nowait(self, item)`
+pub fn put_nowait(vm: &mut Vm, mut a: CallArgs) -> PyResult<Value> {
+    let q = this(&a)?;
+    let item = item_arg(&mut a)?;
+    match fast_kind(vm, &q) {
+        Some((i, k)) => put_nowait_fast(vm, &q, &i, k, item).map(|()| Value::None),
+        None => py(vm, &q, "_py_put_nowait", &[item]),
+    }
+}
+
+fn new_op(queue: Value, item: Option<Value>) -> Value {
+    wrap(AsyncObj::QueueOp(QueueOp {
+        queue,
+        item,
+        waiter: RefCell::new(Value::None),
+        state: Cell::new(OpState::Created),
+    }))
+}
+
+/// An instance attribute (falling back to the full lookup, which raises if missing).
+fn attr(vm: &mut Vm, q: &Value, i: &Instance, name: &str) -> PyResult<Value> {
+    match i.get(name) {
+        Some(v) => Ok(v),
+        None => vm.getattr(q, name),
+    }
+}
+
+fn qlen(vm: &mut Vm, items: &Value) -> PyResult<usize> {
+    match items {
+        Value::List(l) => Ok(l.borrow().len()),
+        other => vm.len(other),
+    }
+}
+
+/// `self.empty()`: `not self._queue`
+fn empty(vm: &mut Vm, q: &Value, i: &Instance) -> PyResult<bool> {
+    match attr(vm, q, i, "_queue")? {
+        Value::List(l) => Ok(l.borrow().is_empty()),
+        other => Ok(!vm.truthy(&other)?),
+    }
+}
+
+/// `self.full()`
+fn full(vm: &mut Vm, q: &Value, i: &Instance) -> PyResult<bool> {
+    match attr(vm, q, i, "_maxsize")? {
+        Value::Int(m) if m <= 0 => Ok(false),
+        Value::Int(m) => {
+            let items = attr(vm, q, i, "_queue")?;
+            Ok(qlen(vm, &items)? as i64 >= m)
+        }
+        _ => {
+            let r = py(vm, q, "full", &[])?;
+            vm.truthy(&r)
+        }
+    }
+}
+
+fn queue_empty() -> Exc {
+    new_exc_args(types::types().exc("QueueEmpty"), vec![])
+}
+
+fn queue_full() -> Exc {
+    new_exc_args(types::types().exc("QueueFull"), vec![])
+}
+
+fn get_nowait_fast(vm: &mut Vm, q: &Value, i: &Instance, k: Kind) -> PyResult<Value> {
+    let items = attr(vm, q, i, "_queue")?;
+    let item = match (&items, k) {
+        (Value::List(l), Kind::Fifo | Kind::Lifo) => {
+            let mut l = l.borrow_mut();
+            if l.is_empty() {
+                return Err(queue_empty());
+            }
+            if k == Kind::Fifo {
+                l.remove(0)
+            } else {
+                l.pop().unwrap_or_default()
+            }
+        }
+        _ => {
+            if !vm.truthy(&items)? {
+                return Err(queue_empty());
+            }
+            py(vm, q, "_get", &[])?
+        }
+    };
+    let putters = attr(vm, q, i, "_putters")?;
+    wakeup_next(vm, &putters)?;
+    Ok(item)
+}
+
+fn put_nowait_fast(vm: &mut Vm, q: &Value, i: &Instance, k: Kind, item: Value) -> PyResult<()> {
+    if !matches!(i.get("_unfinished_tasks"), Some(Value::Int(_))) {
+        // Something the program stored there: let the aio code do `+= 1` on it.
+        return py(vm, q, "_py_put_nowait", &[item]).map(|_| ());
+    }
+    if full(vm, q, i)? {
+        return Err(queue_full());
+    }
+    match (attr(vm, q, i, "_queue")?, k) {
+        (Value::List(l), Kind::Fifo | Kind::Lifo) => l.borrow_mut().push(item),
+        _ => {
+            py(vm, q, "_put", &[item])?;
+        }
+    }
+    if let Some(Value::Int(n)) = i.dict.borrow_mut().get_mut("_unfinished_tasks") {
+        *n += 1;
+    }
+    let finished = attr(vm, q, i, "_finished")?;
+    match &finished {
+        Value::Instance(e)
+            if vm
+                .sched
+                .queue_classes
+                .as_ref()
+                .is_some_and(|c| Rc::ptr_eq(&e.class, &c.event)) =>
+        {
+            if let Some(v) = e.dict.borrow_mut().get_mut("_value") {
+                *v = Value::Bool(false);
+            } else {
+                e.set("_value", Value::Bool(false));
+            }
+        }
+        _ => {
+            py(vm, &finished, "clear", &[])?;
+        }
+    }
+    let getters = attr(vm, q, i, "_getters")?;
+    wakeup_next(vm, &getters)
+}
+
+/// `_wakeup_next(waiters)`: wake the first waiter that is not done.
+fn wakeup_next(vm: &mut Vm, waiters: &Value) -> PyResult<()> {
+    let Value::List(l) = waiters else {
+        return Err(type_error("queue waiters must be a list"));
+    };
+    loop {
+        let w = {
+            let mut l = l.borrow_mut();
+            if l.is_empty() {
+                return Ok(());
+            }
+            l.remove(0)
+        };
+        match as_future(&w) {
+            Some(f) if f.state.get() != FutState::Pending => continue,
+            Some(_) => return future::set_result(vm, &w, Value::None),
+            None => {
+                let done = py(vm, &w, "done", &[])?;
+                if !vm.truthy(&done)? {
+                    py(vm, &w, "set_result", &[Value::None])?;
+                    return Ok(());
+                }
+            }
+        }
+    }
+}
+
+/// `self._get_loop()` (asyncio's `_LoopBoundMixin`).
+fn get_loop(vm: &mut Vm, q: &Value, i: &Instance) -> PyResult<Value> {
+    let lp = vm
+        .sched
+        .running_loop
+        .clone()
+        .ok_or_else(|| runtime_error("no running event loop"))?;
+    let bound = match i.get("_loop") {
+        Some(v) => v,
+        None => vm.getattr(q, "_loop")?,
+    };
+    if bound.is_none() {
+        i.set("_loop", lp.clone());
+    } else if !bound.is(&lp) {
+        let r = vm.repr(q)?;
+        return Err(runtime_error(format!(
+            "{r} is bound to a different event loop"
+        )));
+    }
+    Ok(lp)
+}
+
+/// SEND on a queue coroutine: CPython's `get()` / `put()` bodies.
+pub fn send(vm: &mut Vm, op: &QueueOp) -> PyResult<SendResult> {
+    let q = &op.queue;
+    let Value::Instance(i) = q else {
+        return Err(type_error("not a queue"));
+    };
+    let k = fast_kind(vm, q).map_or(Kind::Priority, |(_, k)| k);
+    match op.state.get() {
+        OpState::Done => {
+            return Err(runtime_error("cannot reuse already awaited coroutine"));
+        }
+        OpState::Waiting => {
+            // `await getter` returned or raised.
+            let w = op.waiter.replace(Value::None);
+            if let Err(e) = future::result(vm, &w) {
+                return Err(cleanup(vm, op, &w, e));
+            }
+        }
+        OpState::Created => {}
+    }
+    let r = run(vm, op, q, i, k);
+    if !matches!(r, Ok(SendResult::Yield(_))) {
+        op.state.set(OpState::Done);
+    }
+    r
+}
+
+/// The `while` loop of get()/put(), then the nowait call.
+fn run(vm: &mut Vm, op: &QueueOp, q: &Value, i: &Instance, k: Kind) -> PyResult<SendResult> {
+    let (blocked, list) = match &op.item {
+        None => (empty(vm, q, i)?, "_getters"),
+        Some(_) => (full(vm, q, i)?, "_putters"),
+    };
+    if blocked {
+        let lp = get_loop(vm, q, i)?;
+        let w = future::new_future(lp);
+        match attr(vm, q, i, list)? {
+            Value::List(l) => l.borrow_mut().push(w.clone()),
+            other => {
+                py(vm, &other, "append", std::slice::from_ref(&w))?;
+            }
+        }
+        *op.waiter.borrow_mut() = w.clone();
+        op.state.set(OpState::Waiting);
+        return Ok(SendResult::Yield(w));
+    }
+    match &op.item {
+        None => get_nowait_fast(vm, q, i, k).map(SendResult::Done),
+        Some(item) => {
+            put_nowait_fast(vm, q, i, k, item.clone()).map(|()| SendResult::Done(Value::None))
+        }
+    }
+}
+
+/// The `except:` block around `await getter` / `await putter`: returns the exception
+/// to propagate (the original one, or one raised by the cleanup).
+fn cleanup(vm: &mut Vm, op: &QueueOp, w: &Value, e: Exc) -> Exc {
+    op.state.set(OpState::Done);
+    let Value::Instance(i) = &op.queue else {
+        return e;
+    };
+    let q = &op.queue;
+    let r = (|| -> PyResult<()> {
+        // Just in case the waiter is not done yet.
+        future::cancel(vm, w, Value::None);
+        let list_name = if op.item.is_some() {
+            "_putters"
+        } else {
+            "_getters"
+        };
+        let list = attr(vm, q, i, list_name)?;
+        // It may have been removed already by the call that woke it.
+        if let Value::List(l) = &list {
+            let mut l = l.borrow_mut();
+            if let Some(pos) = l.iter().position(|x| x.is(w)) {
+                l.remove(pos);
+            }
+        }
+        let cancelled = as_future(w).is_some_and(|f| f.state.get() == FutState::Cancelled);
+        let can = match op.item {
+            None => !empty(vm, q, i)?,
+            Some(_) => !full(vm, q, i)?,
+        };
+        if can && !cancelled {
+            // Woken up but cannot take the call: wake the next in line.
+            wakeup_next(vm, &list)?;
+        }
+        Ok(())
+    })();
+    match r {
+        Ok(()) => e,
+        Err(e2) => e2,
+    }
+}
+
+/// An exception thrown into a queue coroutine (a task cancelled after its waiter was
+/// resolved): run the cleanup and return what to raise.
+pub fn throw(vm: &mut Vm, op: &QueueOp, e: Exc) -> Exc {
+    match op.state.get() {
+        OpState::Waiting => {
+            let w = op.waiter.replace(Value::None);
+            cleanup(vm, op, &w, e)
+        }
+        _ => {
+            op.state.set(OpState::Done);
+            e
+        }
+    }
+}
+
+/// The queue coroutine a suspended task's innermost frame is awaiting, if any.
+pub fn awaited_op(fiber: &Fiber) -> Option<Value> {
+    let fr = fiber.frames.last()?;
+    if !matches!(fr.code.ops.get(fr.ip as usize), Some(Op::Send(_))) {
+        return None;
+    }
+    let sub = fiber
+        .stack
+        .len()
+        .checked_sub(2)
+        .and_then(|i| fiber.stack.get(i))?;
+    matches!(as_async(sub), Some(AsyncObj::QueueOp(_))).then(|| sub.clone())
+}
+
+/// What a suspended task waits in, when that is a queue coroutine: its name
+/// (`Queue.get`) and the queue.
+pub fn native_wait(fiber: &Fiber) -> Option<(&'static str, Value)> {
+    let sub = awaited_op(fiber)?;
+    match as_async(&sub) {
+        Some(AsyncObj::QueueOp(op)) if op.state.get() == OpState::Waiting => {
+            Some((op.name(), op.queue.clone()))
+        }
+        _ => None,
+    }
+}
