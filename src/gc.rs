@@ -41,7 +41,7 @@ use crate::dict::Dict;
 use crate::object::{
     Attrs, BoundMethod, Builtin, Class, Exc, Function, GenObj, Instance, IterObj, Module, NativeObj,
 };
-use crate::scheduler::{AsyncObj, Callback, FutCallback, FutState, HandleObj};
+use crate::scheduler::{AsyncObj, Callback, FutCallback, FutState, HandleObj, TimerAction};
 use crate::value::Value;
 use crate::vm::{Block, Fiber, Frame};
 
@@ -213,7 +213,10 @@ fn mutable_native(n: &NativeObj) -> bool {
     match n {
         NativeObj::Property { .. } => true,
         NativeObj::Async(a) => match a {
-            AsyncObj::Loop(_) | AsyncObj::Future(_) | AsyncObj::Sleep(_) => true,
+            AsyncObj::Loop(_)
+            | AsyncObj::Future(_)
+            | AsyncObj::Sleep(_)
+            | AsyncObj::QueueOp(_) => true,
             // A handle's callback is set once (and only ever replaced by `Done`).
             AsyncObj::Handle(_) | AsyncObj::ASend { .. } => false,
         },
@@ -883,7 +886,10 @@ impl Visit<'_> {
                     self.rc(Child::Handle(h));
                 }
                 for e in l.timers.try_borrow().ok()?.iter() {
-                    self.rc(Child::Handle(&e.handle));
+                    match &e.action {
+                        TimerAction::Handle(h) => self.rc(Child::Handle(h)),
+                        TimerAction::Sleep(s) => self.rc(Child::Native(s)),
+                    }
                 }
                 self.value(&*l.exception_handler.try_borrow().ok()?);
                 self.value(&*l.until.try_borrow().ok()?);
@@ -921,9 +927,13 @@ impl Visit<'_> {
             AsyncObj::Sleep(s) => {
                 self.value(&s.result);
                 self.value(&*s.state.try_borrow().ok()?);
-                if let Some(h) = &*s.handle.try_borrow().ok()? {
-                    self.rc(Child::Handle(h));
+            }
+            AsyncObj::QueueOp(q) => {
+                self.value(&q.queue);
+                if let Some(item) = &q.item {
+                    self.value(item);
                 }
+                self.value(&*q.waiter.try_borrow().ok()?);
             }
             AsyncObj::ASend {
                 owner,
@@ -957,9 +967,10 @@ impl Visit<'_> {
                 self.value(outer);
                 self.value(child);
             }
-            Callback::SetResultUnlessCancelled { fut, value } => {
+            Callback::SetResultUnlessCancelled { fut, value, sleep } => {
                 self.value(fut);
                 self.value(value);
+                self.value(sleep);
             }
             Callback::Done => {}
         }
@@ -999,8 +1010,8 @@ fn async_clear(a: &AsyncObj, sink: &mut Vec<Box<dyn std::any::Any>>) {
         }
         AsyncObj::Sleep(s) => {
             take(&s.state, sink);
-            take(&s.handle, sink);
         }
+        AsyncObj::QueueOp(q) => take(&q.waiter, sink),
         AsyncObj::Handle(_) | AsyncObj::ASend { .. } => {}
     }
 }
