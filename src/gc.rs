@@ -50,8 +50,12 @@ const MIN_THRESHOLD: usize = 10_000;
 /// The youngest entries are pruned of dead ones every this many registrations, so that
 /// the memory of objects that die young is reused at once, as without a registry.
 const NURSERY: usize = 256;
-/// Instructions the program must run per live object between automatic collections.
-const STEPS_PER_OBJECT: u64 = 64;
+/// Instructions the program must run per surviving object between automatic collections:
+/// many while collections find little garbage (a heap that only grows, like a million
+/// sleeping tasks, is not walked again and again), few once they find plenty (cycles made
+/// in batches are broken before they pile up). See `pace`.
+const STEPS_PER_OBJECT_MAX: u64 = 64;
+const STEPS_PER_OBJECT_MIN: u64 = 4;
 
 /// A weak pointer to a registered object.
 enum Tracked {
@@ -120,6 +124,8 @@ struct Registry {
     cursor: usize,
     /// The VM's instruction count at the end of the last automatic collection.
     last_steps: u64,
+    /// The current instructions-per-survivor rule (between the MIN and MAX above).
+    steps_per_object: u64,
     enabled: bool,
     /// A collection is running: `collect` does not nest.
     collecting: bool,
@@ -134,6 +140,7 @@ thread_local! {
             young: 0,
             cursor: 0,
             last_steps: 0,
+            steps_per_object: STEPS_PER_OBJECT_MAX,
             enabled: true,
             collecting: false,
         })
@@ -213,10 +220,9 @@ fn mutable_native(n: &NativeObj) -> bool {
     match n {
         NativeObj::Property { .. } => true,
         NativeObj::Async(a) => match a {
-            AsyncObj::Loop(_)
-            | AsyncObj::Future(_)
-            | AsyncObj::Sleep(_)
-            | AsyncObj::QueueOp(_) => true,
+            AsyncObj::Loop(_) | AsyncObj::Future(_) | AsyncObj::Sleep(_) | AsyncObj::QueueOp(_) => {
+                true
+            }
             // A handle's callback is set once (and only ever replaced by `Done`).
             AsyncObj::Handle(_) | AsyncObj::ASend { .. } => false,
         },
@@ -267,7 +273,7 @@ pub fn due() -> bool {
 
 /// The automatic collection: first drop the registry's dead entries; collect when the
 /// live ones have doubled since the last collection and the program has run
-/// `STEPS_PER_OBJECT` instructions per object that survived it. The first rule makes the
+/// `steps_per_object` instructions per object that survived it. The first rule makes the
 /// work amortised O(1) per allocation; the second bounds its share of the run time when
 /// the heap grows without garbage (a million sleeping tasks): examining an object costs
 /// about as much as a few instructions. Garbage does not delay the next collection: it
@@ -285,7 +291,7 @@ pub fn collect_if_due(steps: u64) {
         r.enabled
             && !r.collecting
             && live >= (2 * r.survivors).max(MIN_THRESHOLD)
-            && ran >= STEPS_PER_OBJECT * r.survivors as u64
+            && ran >= r.steps_per_object * r.survivors as u64
     });
     if run {
         collect();
@@ -316,6 +322,7 @@ pub fn collect() -> usize {
     let (survivors, examined, found) = collect_from(objs);
     REGISTRY.with(|r| {
         let mut r = r.borrow_mut();
+        r.steps_per_object = pace(r.steps_per_object, examined, found);
         // Objects registered while the garbage was dropped come after the survivors.
         let later = std::mem::replace(&mut r.objs, survivors);
         r.objs.extend(later);
@@ -328,6 +335,19 @@ pub fn collect() -> usize {
         r.collecting = false;
     });
     found
+}
+
+/// The next instructions-per-survivor rule: a quarter as many after a collection where at
+/// least a fifth of what it examined was garbage, twice as many after one that found less
+/// than a twentieth.
+fn pace(current: u64, examined: usize, found: usize) -> u64 {
+    if found * 5 >= examined {
+        (current / 4).max(STEPS_PER_OBJECT_MIN)
+    } else if found * 20 < examined {
+        (current * 2).min(STEPS_PER_OBJECT_MAX)
+    } else {
+        current
+    }
 }
 
 /// Trial deletion over the registered objects `weak` and everything they reach. Returns
