@@ -173,13 +173,13 @@ impl Vm {
             ($stack:expr, $v:expr) => {{
                 // The result moves to the callee's slot and what is above goes.
                 let at = $v;
-                let f = fiber.frames.pop().expect("frame");
-                let to = f.pop_to as usize;
+                let to = fiber.frames.last().expect("frame").pop_to as usize;
+                // Dropped in place (pop would copy the frame out first).
+                fiber.frames.truncate(fiber.frames.len() - 1);
                 $stack.swap(to, at);
                 while $stack.len() > to + 1 {
                     discard_top($stack);
                 }
-                drop(f);
                 // A Call frame always has its caller below it.
                 let caller = fiber.frames.last().expect("caller frame");
                 code = caller.code.clone();
