@@ -201,7 +201,7 @@ impl Vm {
                     let v = stack.pop().unwrap_or_default();
                     discard(std::mem::replace(&mut stack[base + i as usize], v));
                 }
-                Op::LoadConst(i) => push_copy(stack, &code.consts[i as usize]),
+                Op::LoadConst(i) => stack.push(copy_value(&code.consts[i as usize])),
                 Op::LoadGlobal(i) => {
                     let globals = &fiber.frames.last().expect("frame").globals;
                     if !push_cached_global(&code, globals, i, stack) {
@@ -1759,22 +1759,6 @@ fn push_with<T>(v: &mut Vec<T>, make: impl FnOnce() -> T) {
     });
 }
 
-/// Push a copy of `v` (plain data built in place, see `push_with`).
-#[inline(always)]
-fn push_copy(stack: &mut Vec<Value>, v: &Value) {
-    match *v {
-        Value::Int(i) => push_with(stack, || Value::Int(i)),
-        Value::Bool(b) => push_with(stack, || Value::Bool(b)),
-        Value::None => push_with(stack, || Value::None),
-        Value::Float(x) => push_with(stack, || Value::Float(x)),
-        Value::Func(ref f) => {
-            let f = f.clone();
-            push_with(stack, || Value::Func(f));
-        }
-        _ => stack.push(v.clone()),
-    }
-}
-
 /// Push a copy of the stack slot `at` (LOAD_FAST); false if it is unbound.
 #[inline(always)]
 fn push_local(stack: &mut Vec<Value>, at: usize) -> bool {
@@ -1866,7 +1850,7 @@ fn push_cached_global(code: &Code, globals: &Module, i: u32, stack: &mut Vec<Val
     if !(Rc::ptr_eq(key, name) || **key == **name) {
         return false;
     }
-    push_copy(stack, v);
+    stack.push(copy_value(v));
     true
 }
 
