@@ -184,6 +184,56 @@ pub enum Op {
     LoadLocals,
     /// a frame-ending marker used by class bodies and module code: → (stops execution)
     ReturnNone,
+
+    // Fused forms: only in `Code::fast` (see `fuse`), never in `ops`, so the disassembler,
+    // tracebacks and `step` never see them. Each stands for the instruction at its index and
+    // the next ones, which keep their own entries there (a jump may land on any of them).
+    /// LOAD_FAST a; LOAD_CONST c; BINARY op
+    FastConstBinary(u16, u16, BinOp),
+    /// LOAD_FAST a; LOAD_CONST c; COMPARE op; POP_JUMP_IF_FALSE (target in `ops`)
+    FastConstCompareJump(u16, u16, CmpOp),
+    /// COMPARE op; POP_JUMP_IF_FALSE target
+    CompareJump(CmpOp, u32),
+    /// LOAD_FAST a; RETURN
+    ReturnFast(u32),
+}
+
+const _: () = assert!(std::mem::size_of::<Op>() == 8);
+
+/// The fast lane's copy of `ops`: common instruction sequences fused into one entry at the
+/// index of their first instruction (the run_fast loop in vm/exec.rs executes them).
+pub fn fuse(ops: &[Op]) -> Box<[Op]> {
+    let mut fast: Vec<Op> = ops.to_vec();
+    let small = |i: u32| u16::try_from(i).ok();
+    for (i, f) in fast.iter_mut().enumerate() {
+        *f = match ops[i..] {
+            [
+                Op::LoadFast(a),
+                Op::LoadConst(c),
+                Op::Compare(op),
+                Op::PopJumpIfFalse(_),
+                ..,
+            ] if fusable_compare(op) => match (small(a), small(c)) {
+                (Some(a), Some(c)) => Op::FastConstCompareJump(a, c, op),
+                _ => continue,
+            },
+            [Op::LoadFast(a), Op::LoadConst(c), Op::Binary(op), ..] => match (small(a), small(c)) {
+                (Some(a), Some(c)) => Op::FastConstBinary(a, c, op),
+                _ => continue,
+            },
+            [Op::Compare(op), Op::PopJumpIfFalse(t), ..] if fusable_compare(op) => {
+                Op::CompareJump(op, t)
+            }
+            [Op::LoadFast(a), Op::Return, ..] => Op::ReturnFast(a),
+            _ => continue,
+        };
+    }
+    fast.into_boxed_slice()
+}
+
+/// The comparisons the fused forms run (the rest would always miss).
+fn fusable_compare(op: CmpOp) -> bool {
+    !matches!(op, CmpOp::Is | CmpOp::IsNot | CmpOp::In | CmpOp::NotIn)
 }
 
 /// What a compiled unit is: module code, a function body, a class body, a comprehension.
@@ -214,6 +264,8 @@ pub struct Code {
     pub kind: CodeKind,
     pub flags: CodeFlags,
     pub ops: Vec<Op>,
+    /// `ops` with fused forms for the fast lane (`fuse`): same length and jump targets.
+    pub fast: Box<[Op]>,
     /// `spans[i]` is the source span of `ops[i]`.
     pub spans: Vec<Span>,
     pub consts: Vec<Value>,

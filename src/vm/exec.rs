@@ -151,22 +151,52 @@ impl Vm {
         let mut code = top.code.clone();
         let mut ip = top.ip as usize;
         let mut base = top.base as usize;
+        // Stop at the instruction just fetched (its plain form, for `step`).
+        macro_rules! slow {
+            () => {
+                break Stop::Slow(
+                    code.ops.get(ip - 1).copied().unwrap_or(Op::ReturnNone),
+                    ip as u32 - 1,
+                )
+            };
+        }
+        // LOAD_FAST i: the first instruction of a fused form that missed.
+        macro_rules! load_fast {
+            ($stack:expr, $i:expr) => {
+                if !push_local($stack, base + $i as usize) {
+                    slow!();
+                }
+            };
+        }
+        // Return `$v` from a plain call: pop the frame, continue in the caller.
+        macro_rules! plain_return {
+            ($stack:expr, $v:expr) => {{
+                // The result moves to the callee's slot and what is above goes.
+                let at = $v;
+                let to = fiber.frames.last().expect("frame").pop_to as usize;
+                // Dropped in place (pop would copy the frame out first).
+                fiber.frames.truncate(fiber.frames.len() - 1);
+                $stack.swap(to, at);
+                while $stack.len() > to + 1 {
+                    discard_top($stack);
+                }
+                // A Call frame always has its caller below it.
+                let caller = fiber.frames.last().expect("caller frame");
+                code = caller.code.clone();
+                ip = caller.ip as usize;
+                base = caller.base as usize;
+            }};
+        }
         let stopped = loop {
             if left == 0 {
                 break Stop::Tick;
             }
             left -= 1;
-            let op = code.ops.get(ip).copied().unwrap_or(Op::ReturnNone);
+            let op = code.fast.get(ip).copied().unwrap_or(Op::ReturnNone);
             ip += 1;
             let stack = &mut fiber.stack;
             match op {
-                Op::LoadFast(i) => match &stack[base + i as usize] {
-                    Value::Undef => break Stop::Slow(op, ip as u32 - 1),
-                    v => {
-                        let v = copy_value(v);
-                        stack.push(v);
-                    }
-                },
+                Op::LoadFast(i) => load_fast!(stack, i),
                 Op::StoreFast(i) => {
                     let v = stack.pop().unwrap_or_default();
                     discard(std::mem::replace(&mut stack[base + i as usize], v));
@@ -175,13 +205,13 @@ impl Vm {
                 Op::LoadGlobal(i) => {
                     let globals = &fiber.frames.last().expect("frame").globals;
                     if !push_cached_global(&code, globals, i, stack) {
-                        break Stop::Slow(op, ip as u32 - 1);
+                        slow!();
                     }
                 }
                 Op::StoreGlobal(i) => {
                     let globals = &fiber.frames.last().expect("frame").globals;
                     if !store_cached_global(&code, globals, i, stack) {
-                        break Stop::Slow(op, ip as u32 - 1);
+                        slow!();
                     }
                 }
                 Op::Binary(o) | Op::Inplace(o) => {
@@ -190,7 +220,7 @@ impl Vm {
                         _ => None,
                     };
                     let Some(r) = r else {
-                        break Stop::Slow(op, ip as u32 - 1);
+                        slow!();
                     };
                     discard_top(stack);
                     // The left operand's slot already holds an int: overwrite its payload.
@@ -209,7 +239,7 @@ impl Vm {
                             let top = stack.last_mut().expect("operand");
                             discard(std::mem::replace(top, Value::Bool(b)));
                         }
-                        None => break Stop::Slow(op, ip as u32 - 1),
+                        None => slow!(),
                     }
                 }
                 Op::Jump(t) => ip = t as usize,
@@ -220,18 +250,18 @@ impl Vm {
                             ip = t as usize;
                         }
                     }
-                    _ => break Stop::Slow(op, ip as u32 - 1),
+                    _ => slow!(),
                 },
                 Op::ForIter(target) => {
                     let next = match stack.last() {
                         Some(Value::Iter(it)) => match &mut *it.borrow_mut() {
                             IterObj::Range { cur, stop, step } => range_next(cur, stop, *step),
-                            _ => break Stop::Slow(op, ip as u32 - 1),
+                            _ => slow!(),
                         },
-                        _ => break Stop::Slow(op, ip as u32 - 1),
+                        _ => slow!(),
                     };
                     match next {
-                        Some(v) => stack.push(Value::Int(v)),
+                        Some(v) => push_with(stack, || Value::Int(v)),
                         None => {
                             stack.pop();
                             ip = target as usize;
@@ -247,51 +277,101 @@ impl Vm {
                 }
                 Op::Call(n) => {
                     let fpos = stack.len() - n as usize - 1;
-                    let (callee, globals) = match &stack[fpos] {
+                    let func = match &stack[fpos] {
                         Value::Func(f)
                             if f.code.takes_plain_call(n)
                                 && f.closure.is_empty()
                                 && fiber.frames.len() < recursion_limit =>
                         {
-                            (f.code.clone(), f.globals.clone())
+                            f
                         }
-                        _ => break Stop::Slow(op, ip as u32 - 1),
+                        _ => slow!(),
                     };
                     // The arguments already sit where the callee's first locals go.
                     fiber.frames.last_mut().expect("frame").ip = ip as u32;
                     base = fpos + 1;
+                    let callee = func.code.clone();
+                    push_with(&mut fiber.frames, || {
+                        Frame::new(
+                            func.code.clone(),
+                            base,
+                            fpos,
+                            func.globals.clone(),
+                            Resume::Call,
+                        )
+                    });
                     if callee.nslots() > n as usize {
                         stack.resize(base + callee.nslots(), Value::Undef);
                     }
-                    fiber.frames.push(Frame::new(
-                        callee.clone(),
-                        base,
-                        fpos,
-                        globals,
-                        Resume::Call,
-                    ));
                     code = callee;
                     ip = 0;
                 }
                 Op::Return => {
                     let f = fiber.frames.last().expect("frame");
                     if f.resume != Resume::Call || f.owner.is_some() {
-                        break Stop::Slow(op, ip as u32 - 1);
+                        slow!();
                     }
-                    let v = stack.pop().unwrap_or_default();
-                    let f = fiber.frames.pop().expect("frame");
-                    while stack.len() > f.pop_to as usize {
-                        discard_top(stack);
-                    }
-                    stack.push(v);
-                    drop(f);
-                    // A Call frame always has its caller below it.
-                    let caller = fiber.frames.last().expect("caller frame");
-                    code = caller.code.clone();
-                    ip = caller.ip as usize;
-                    base = caller.base as usize;
+                    plain_return!(stack, stack.len() - 1);
                 }
-                _ => break Stop::Slow(op, ip as u32 - 1),
+                // Fused forms: each runs whole, charging `left` for every instruction it
+                // stands for, or (a miss, or too few instructions left) runs its first one.
+                Op::FastConstBinary(a, c, o) => {
+                    let r = match (&stack[base + a as usize], &code.consts[c as usize]) {
+                        (Value::Int(x), Value::Int(y)) if left >= 2 => int_binop(*x, o, *y),
+                        _ => None,
+                    };
+                    match r {
+                        Some(r) => {
+                            left -= 2;
+                            ip += 2;
+                            push_with(stack, || Value::Int(r));
+                        }
+                        None => load_fast!(stack, a),
+                    }
+                }
+                Op::FastConstCompareJump(a, c, o) => {
+                    let r = match (&stack[base + a as usize], &code.consts[c as usize]) {
+                        (Value::Int(x), Value::Int(y)) if left >= 3 => int_compare(*x, o, *y),
+                        _ => None,
+                    };
+                    match (r, code.ops.get(ip + 2)) {
+                        (Some(true), _) => {
+                            left -= 3;
+                            ip += 3;
+                        }
+                        (Some(false), Some(&Op::PopJumpIfFalse(t))) => {
+                            left -= 3;
+                            ip = t as usize;
+                        }
+                        _ => load_fast!(stack, a),
+                    }
+                }
+                Op::CompareJump(o, t) => {
+                    let r = match &stack[..] {
+                        [.., Value::Int(a), Value::Int(b)] if left >= 1 => int_compare(*a, o, *b),
+                        _ => None,
+                    };
+                    let Some(b) = r else {
+                        slow!();
+                    };
+                    left -= 1;
+                    discard_top(stack);
+                    discard_top(stack);
+                    ip = if b { ip + 1 } else { t as usize };
+                }
+                Op::ReturnFast(a) => {
+                    let f = fiber.frames.last().expect("frame");
+                    if left == 0 || f.resume != Resume::Call || f.owner.is_some() {
+                        load_fast!(stack, a);
+                        continue;
+                    }
+                    if let Value::Undef = stack[base + a as usize] {
+                        slow!();
+                    }
+                    left -= 1;
+                    plain_return!(stack, base + a as usize);
+                }
+                _ => slow!(),
             }
         };
         fiber.frames.last_mut().expect("frame").ip = ip as u32;
@@ -1119,6 +1199,16 @@ impl Vm {
                 return self.do_return(v);
             }
             Op::ReturnNone => return self.do_return(Value::None),
+            Op::FastConstBinary(..)
+            | Op::FastConstCompareJump(..)
+            | Op::CompareJump(..)
+            | Op::ReturnFast(_) => {
+                // Fused forms live only in `Code::fast`; `step` gets the plain ones.
+                return Err(exc(
+                    "SystemError",
+                    "a fused instruction outside the fast lane",
+                ));
+            }
             Op::SetupExcept(handler) => {
                 let f = self.fiber.frames.last_mut().expect("frame");
                 let depth = self.fiber.stack.len() as u32 - f.base;
@@ -1655,6 +1745,36 @@ fn copy_value(v: &Value) -> Value {
         Value::Func(ref f) => Value::Func(f.clone()),
         _ => v.clone(),
     }
+}
+
+/// Push the value `make` returns, built in place: `make` runs once the vector has room, so
+/// the value is written straight into its slot. (`push` builds it in a temporary first and
+/// copies it with wider loads than the stores that built it: a store-forwarding stall.)
+#[inline(always)]
+fn push_with<T>(v: &mut Vec<T>, make: impl FnOnce() -> T) {
+    let mut make = Some(make);
+    let n = v.len() + 1;
+    v.resize_with(n, || match make.take() {
+        Some(m) => m(),
+        None => unreachable!("resize_with makes exactly one value"),
+    });
+}
+
+/// Push a copy of the stack slot `at` (LOAD_FAST); false if it is unbound.
+#[inline(always)]
+fn push_local(stack: &mut Vec<Value>, at: usize) -> bool {
+    match stack[at] {
+        Value::Undef => return false,
+        Value::Int(i) => push_with(stack, || Value::Int(i)),
+        Value::Bool(b) => push_with(stack, || Value::Bool(b)),
+        Value::None => push_with(stack, || Value::None),
+        Value::Float(x) => push_with(stack, || Value::Float(x)),
+        ref v => {
+            let v = copy_value(v);
+            push_with(stack, || v);
+        }
+    }
+    true
 }
 
 /// Drop `v`, skipping the out-of-line destructor call for plain data (which owns nothing).
