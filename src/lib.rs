@@ -113,16 +113,6 @@ pub fn run_source(name: &str, text: &str, opts: &RunOptions) -> i32 {
 
 /// Run a program's source; says how it ended.
 pub fn run_source_ending(name: &str, text: &str, opts: &RunOptions) -> Ending {
-    let ending = run_program(name, text, opts);
-    // The interpreter is gone: free the cycles it left (a host may run many programs).
-    // Their drop warnings would come after the program's end, and CPython does not print
-    // them either once it has shut down.
-    gc::collect();
-    drop(warnings::take());
-    ending
-}
-
-fn run_program(name: &str, text: &str, opts: &RunOptions) -> Ending {
     let color = std::env::var_os("NO_COLOR").is_none()
         && std::io::IsTerminal::is_terminal(&std::io::stderr());
     let code = match compile(name, text, false) {
@@ -139,6 +129,16 @@ fn run_program(name: &str, text: &str, opts: &RunOptions) -> Ending {
 
 /// Run a program already compiled from file `name` (`compile(name, text, false)`).
 pub fn run_code_ending(code: Rc<bytecode::Code>, name: &str, opts: &RunOptions) -> Ending {
+    let ending = run_code(code, name, opts);
+    // The interpreter is gone: free the cycles it left (a host may run many programs).
+    // Their drop warnings would come after the program's end, and CPython does not print
+    // them either once it has shut down.
+    gc::collect();
+    drop(warnings::take());
+    ending
+}
+
+fn run_code(code: Rc<bytecode::Code>, name: &str, opts: &RunOptions) -> Ending {
     let source = code.source.clone();
     let mut vm = vm::Vm::new(opts.virtual_time);
     vm.set_limits(opts.limits.clone());
