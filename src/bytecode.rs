@@ -256,6 +256,30 @@ pub struct CodeFlags {
 pub struct Source {
     pub name: String,
     pub text: String,
+    /// Byte offsets where each line starts, built on first use: tracebacks and task reprs
+    /// ask for line numbers in the (large) asyncio prelude, and a scan per question cost
+    /// O(file) each time.
+    line_starts: std::cell::OnceCell<Vec<u32>>,
+}
+
+impl Source {
+    pub fn new(name: &str, text: &str) -> Source {
+        Source {
+            name: name.to_string(),
+            text: text.to_string(),
+            line_starts: Default::default(),
+        }
+    }
+
+    /// The 1-based line of a byte offset (what `span::line_col(..).0` computes, by bisection).
+    pub fn line(&self, offset: usize) -> usize {
+        let starts = self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(i, _)| i as u32 + 1))
+                .collect()
+        });
+        starts.partition_point(|&s| s as usize <= offset.min(self.text.len()))
+    }
 }
 
 pub struct Code {
@@ -316,5 +340,23 @@ impl Code {
             && self.flags == CodeFlags::default()
             && self.kwonlycount == 0
             && self.cellslots.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Source;
+
+    #[test]
+    fn source_line_agrees_with_line_col_at_every_offset() {
+        let text = "a = 1\n\nprint('准备调用func')\n  x\nlast";
+        let src = Source::new("t", text);
+        for offset in 0..=text.len() + 3 {
+            assert_eq!(
+                src.line(offset),
+                crate::span::line_col(text, offset).0,
+                "offset {offset}"
+            );
+        }
     }
 }

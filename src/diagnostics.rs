@@ -127,7 +127,7 @@ fn format_chain(vm: &mut Vm, e: &Exc, out: &mut String, seen: &mut Vec<usize>) {
             .rev()
             .filter(|e| !crate::threads::is_prelude(&e.code.source.name))
         {
-            let (line, _) = line_col(&entry.code.source.text, entry.span.start as usize);
+            let line = entry.code.source.line(entry.span.start as usize);
             let key = (entry.code.qualname.to_string(), line);
             if last.as_ref() == Some(&key) {
                 repeat += 1;

@@ -3,7 +3,6 @@
 use std::fmt::Write as _;
 
 use crate::bytecode::{Code, Op};
-use crate::span::line_col;
 
 /// Disassemble `code` and every code object nested in it.
 pub fn disassemble(code: &Code) -> String {
@@ -23,7 +22,7 @@ fn dis_one(code: &Code, out: &mut String) {
     let mut last_line = 0;
     for (i, op) in code.ops.iter().enumerate() {
         let span = code.spans.get(i).copied().unwrap_or_default();
-        let (line, _) = line_col(&code.source.text, span.start as usize);
+        let line = code.source.line(span.start as usize);
         let line_col_text = if line != last_line {
             last_line = line;
             format!("{line:>4}")

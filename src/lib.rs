@@ -45,10 +45,7 @@ pub fn compile(name: &str, text: &str, interactive: bool) -> Result<Rc<Code>, Ve
             })
             .collect::<Vec<_>>()
     })?;
-    let source = Rc::new(Source {
-        name: name.to_string(),
-        text: text.to_string(),
-    });
+    let source = Rc::new(Source::new(name, text));
     compiler::compile_module(&body, source, interactive).map_err(|e| {
         vec![Diagnostic {
             span: e.span,

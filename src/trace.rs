@@ -634,7 +634,7 @@ pub fn caught_at(handler: Option<(std::rc::Rc<crate::bytecode::Code>, u32)>) -> 
         return format!("inside asyncio's {}", code.qualname);
     }
     let span = code.spans.get(ip as usize).copied().unwrap_or_default();
-    let line = crate::span::line_col(&code.source.text, span.start as usize).0;
+    let line = code.source.line(span.start as usize);
     let text = crate::span::line_text(&code.source.text, line).trim();
     format!("at line {line} ({text})")
 }

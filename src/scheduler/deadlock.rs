@@ -59,7 +59,7 @@ const PRIMITIVES: &[&str] = &[
 fn frame_line(fr: &Frame, top: bool) -> usize {
     let ip = if top { fr.ip } else { fr.ip.saturating_sub(1) };
     let span = fr.code.spans.get(ip as usize).copied().unwrap_or_default();
-    crate::span::line_col(&fr.code.source.text, span.start as usize).0
+    fr.code.source.line(span.start as usize)
 }
 
 fn read_stuck(task: &Value, f: &FutureObj) -> Option<Stuck> {

@@ -210,7 +210,7 @@ pub fn repr(vm: &mut Vm, fut: &Value) -> PyResult<String> {
                     })
                     .filter(|_| pending)
                     .unwrap_or(g.code.span);
-                let (line, _) = crate::span::line_col(&g.code.source.text, span.start as usize);
+                let line = g.code.source.line(span.start as usize);
                 let state = if pending {
                     "running at"
                 } else {

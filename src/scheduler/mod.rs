@@ -420,27 +420,31 @@ pub struct GatherData {
 impl Drop for FutureObj {
     fn drop(&mut self) {
         let Some(t) = &self.task else { return };
-        let name = t.name_string();
-        let coro = match &t.coro {
-            Value::Gen(g) => {
-                let (line, _) =
-                    crate::span::line_col(&g.code.source.text, g.code.span.start as usize);
-                format!(
-                    "{}() done, defined at {}:{}",
-                    g.qualname, g.code.source.name, line
-                )
-            }
-            _ => "sleep()".to_string(),
+        // The description is made only when there is something to warn about: most tasks
+        // end finished and retrieved, and a million of them should not format a million names.
+        let describe = || {
+            let coro = match &t.coro {
+                Value::Gen(g) => {
+                    let line = g.code.source.line(g.code.span.start as usize);
+                    format!(
+                        "{}() done, defined at {}:{}",
+                        g.qualname, g.code.source.name, line
+                    )
+                }
+                _ => "sleep()".to_string(),
+            };
+            format!("name='{}' coro=<{coro}>", t.name_string())
         };
-        let task = format!("name='{name}' coro=<{coro}>");
         match self.state.get() {
             FutState::Pending if t.started.get() || t.fiber.borrow().is_some() => {
-                crate::warnings::push(crate::warnings::Warning::DestroyedPending { task })
+                crate::warnings::push(crate::warnings::Warning::DestroyedPending {
+                    task: describe(),
+                })
             }
             FutState::Finished if self.log_traceback.get() => {
                 if let Some(e) = self.exception.borrow().clone() {
                     crate::warnings::push(crate::warnings::Warning::NeverRetrieved {
-                        task,
+                        task: describe(),
                         exc: e,
                     });
                 }

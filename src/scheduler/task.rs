@@ -79,7 +79,7 @@ pub fn create_task(vm: &mut Vm, lp: &Value, coro: Value, name: Value) -> PyResul
                     .get(fr.ip.saturating_sub(1) as usize)
                     .copied()
                     .unwrap_or_default();
-                crate::span::line_col(&fr.code.source.text, span.start as usize).0
+                fr.code.source.line(span.start as usize)
             })
             .unwrap_or(0);
         let by = vm.sched.current_task.clone();

@@ -78,7 +78,7 @@ pub(super) fn frame_line(fr: &Frame) -> usize {
         _ => fr.ip.saturating_sub(1),
     };
     let span = fr.code.spans.get(ip as usize).copied().unwrap_or_default();
-    crate::span::line_col(&fr.code.source.text, span.start as usize).0
+    fr.code.source.line(span.start as usize)
 }
 
 fn frame_info(fr: &Frame) -> FrameInfo {

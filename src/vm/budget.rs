@@ -261,7 +261,7 @@ impl Vm {
             }
             let ip = f.ip.saturating_sub(1) as usize;
             let span = f.code.spans.get(ip).copied().unwrap_or_default();
-            let (line, _) = crate::span::line_col(&f.code.source.text, span.start as usize);
+            let line = f.code.source.line(span.start as usize);
             place = format!("{}:{line}", f.code.source.name);
             break;
         }
