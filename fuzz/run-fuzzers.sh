@@ -3,7 +3,8 @@
 # in the background at the lowest priority, in batches of BATCH executions (a fresh process
 # per batch). Totals accumulate across batches and across invocations in
 # fuzz/logs/<target>.total, so a long campaign can be spread over several sittings.
-# Logs: fuzz/logs/<target>.log (the current batch); crashes: fuzz/artifacts/<target>/.
+# JOBS (default 1) batch loops run side by side for each target in TARGETS (default both).
+# Logs: fuzz/logs/<target>.<job>.log (the current batch); crashes: fuzz/artifacts/<target>/.
 #
 # Needs `cargo install cargo-fuzz`; RUSTC_BOOTSTRAP lets the stable toolchain take the
 # fuzzing flags. Safe Rust needs no AddressSanitizer (-s none), which makes runs ~10x faster.
@@ -13,6 +14,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 RUNS=${RUNS:-10000000}
 BATCH=${BATCH:-500000}
+JOBS=${JOBS:-1}
+TARGETS=${TARGETS:-compile run}
 RUSTC_BOOTSTRAP=1 cargo fuzz build -O -s none compile
 RUSTC_BOOTSTRAP=1 cargo fuzz build -O -s none --no-trace-compares run
 bin=target/x86_64-unknown-linux-gnu/release
@@ -27,9 +30,10 @@ done
 # The interpreter runs on a 1 GB stack in the CLI; the fuzzers get the same.
 ulimit -s 1048576
 
-# campaign TARGET: batches until the target's total reaches RUNS or a batch fails.
+# campaign TARGET JOB: batches until the target's total reaches RUNS or a batch fails.
+# The total is re-read and written under a lock, so several jobs can add to it.
 campaign() {
-    local target=$1 total runs
+    local target=$1 job=$2 total runs log="logs/$1.$2.log"
     while :; do
         total=$(cat "logs/$target.total" 2>/dev/null || echo 0)
         ((total < RUNS)) || break
@@ -37,16 +41,22 @@ campaign() {
         if ! nice -n 19 "$bin/$target" "corpus/$target" -runs="$runs" -max_len=8192 \
             -timeout=30 -rss_limit_mb=4096 -detect_leaks=0 -close_fd_mask=3 \
             -artifact_prefix="artifacts/$target/" -print_final_stats=1 \
-            >"logs/$target.log" 2>&1; then
-            echo "$(date -u +%FT%TZ) $target: batch failed, see logs/$target.log" >>logs/campaign.log
+            >"$log" 2>&1; then
+            echo "$(date -u +%FT%TZ) $target: batch failed, see $log" >>logs/campaign.log
             break
         fi
-        runs=$(awk '/stat::number_of_executed_units/ { print $2 }' "logs/$target.log")
-        echo $((total + runs)) >"logs/$target.total"
-        echo "$(date -u +%FT%TZ) $target: +$runs, total $((total + runs))" >>logs/campaign.log
+        runs=$(awk '/stat::number_of_executed_units/ { print $2 }' "$log")
+        (
+            flock 9
+            total=$(cat "logs/$target.total" 2>/dev/null || echo 0)
+            echo $((total + runs)) >"logs/$target.total"
+            echo "$(date -u +%FT%TZ) $target: +$runs, total $((total + runs))" >>logs/campaign.log
+        ) 9>"logs/$target.lock"
     done
 }
-for target in compile run; do
-    campaign "$target" &
+for target in $TARGETS; do
+    for ((job = 1; job <= JOBS; job++)); do
+        campaign "$target" "$job" &
+    done
 done
 echo "fuzzing in the background; progress in fuzz/logs/campaign.log"
