@@ -16,8 +16,11 @@ RUNS=${RUNS:-10000000}
 BATCH=${BATCH:-500000}
 JOBS=${JOBS:-1}
 TARGETS=${TARGETS:-compile run}
-RUSTC_BOOTSTRAP=1 cargo fuzz build -O -s none compile
-RUSTC_BOOTSTRAP=1 cargo fuzz build -O -s none --no-trace-compares run
+for target in $TARGETS; do
+    flags=()
+    [[ $target == run ]] && flags=(--no-trace-compares)
+    RUSTC_BOOTSTRAP=1 cargo fuzz build -O -s none "${flags[@]}" "$target"
+done
 bin=target/x86_64-unknown-linux-gnu/release
 mkdir -p logs corpus/compile corpus/run artifacts/compile artifacts/run
 # Seed both corpora from the golden programs and examples (the run target reads its
