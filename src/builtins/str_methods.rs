@@ -69,7 +69,15 @@ pub fn str_repr(s: &str) -> String {
     };
     let mut out = String::with_capacity(s.len() + 2);
     out.push(quote);
-    for c in s.chars() {
+    let plain = |b: u8| (0x20..0x7f).contains(&b) && b != b'\\' && b != quote as u8;
+    let mut rest = s;
+    while !rest.is_empty() {
+        // Runs of printable ASCII are copied whole: repr of a long string stays a memcpy.
+        let run = rest.bytes().position(|b| !plain(b)).unwrap_or(rest.len());
+        out.push_str(&rest[..run]);
+        rest = &rest[run..];
+        let Some(c) = rest.chars().next() else { break };
+        rest = &rest[c.len_utf8()..];
         match c {
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
@@ -82,7 +90,7 @@ pub fn str_repr(s: &str) -> String {
             _ if (c as u32) < 0x20 || c as u32 == 0x7f => {
                 out.push_str(&format!("\\x{:02x}", c as u32));
             }
-            _ if c.is_ascii() || !in_table(uni::PRINTABLE_NOT, c) => out.push(c),
+            _ if !in_table(uni::PRINTABLE_NOT, c) => out.push(c),
             _ => {
                 let n = c as u32;
                 if n < 0x100 {
@@ -1226,5 +1234,10 @@ mod tests {
             str_repr("a'\"b\n\u{3000}\u{85}好\u{1f600}\x7f"),
             "'a\\'\"b\\n\\u3000\\x85好😀\\x7f'"
         );
+        assert_eq!(
+            str_repr("tab\there \\ back \0 准备调用func,大约耗时3 \u{200b} end"),
+            "'tab\\there \\\\ back \\x00 准备调用func,大约耗时3 \\u200b end'"
+        );
+        assert_eq!(str_repr(""), "''");
     }
 }
