@@ -69,15 +69,20 @@ pub fn str_repr(s: &str) -> String {
     };
     let mut out = String::with_capacity(s.len() + 2);
     out.push(quote);
-    let plain = |b: u8| (0x20..0x7f).contains(&b) && b != b'\\' && b != quote as u8;
-    let mut rest = s;
-    while !rest.is_empty() {
-        // Runs of printable ASCII are copied whole: repr of a long string stays a memcpy.
-        let run = rest.bytes().position(|b| !plain(b)).unwrap_or(rest.len());
-        out.push_str(&rest[..run]);
-        rest = &rest[run..];
-        let Some(c) = rest.chars().next() else { break };
-        rest = &rest[c.len_utf8()..];
+    // Printable characters are copied in whole runs; only the others are escaped one by one.
+    let printable = |c: char| match c as u32 {
+        n @ 0x20..0x7f => n != u32::from(b'\\') && c != quote,
+        0..0x20 | 0x7f..0xa1 | 0xad => false,
+        0xa1..0x100 => true,
+        _ => !in_table(uni::PRINTABLE_NOT, c),
+    };
+    let mut run = 0;
+    for (i, c) in s.char_indices() {
+        if printable(c) {
+            continue;
+        }
+        out.push_str(&s[run..i]);
+        run = i + c.len_utf8();
         match c {
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
@@ -87,10 +92,6 @@ pub fn str_repr(s: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            _ if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\x{:02x}", c as u32));
-            }
-            _ if !in_table(uni::PRINTABLE_NOT, c) => out.push(c),
             _ => {
                 let n = c as u32;
                 if n < 0x100 {
@@ -103,6 +104,7 @@ pub fn str_repr(s: &str) -> String {
             }
         }
     }
+    out.push_str(&s[run..]);
     out.push(quote);
     out
 }
@@ -1239,5 +1241,9 @@ mod tests {
             "'tab\\there \\\\ back \\x00 准备调用func,大约耗时3 \\u200b end'"
         );
         assert_eq!(str_repr(""), "''");
+        assert_eq!(
+            str_repr("é\u{ad}ÿ\u{a0} \u{9f}"),
+            "'é\\xadÿ\\xa0 \\x9f'"
+        );
     }
 }
