@@ -36,15 +36,19 @@ ulimit -s 1048576
 # campaign TARGET JOB: batches until the target's total reaches RUNS or a batch fails.
 # The total is re-read and written under a lock, so several jobs can add to it.
 campaign() {
-    local target=$1 job=$2 total runs log="logs/$1.$2.log"
+    local target=$1 job=$2 total runs rc log="logs/$1.$2.log"
     while :; do
         total=$(cat "logs/$target.total" 2>/dev/null || echo 0)
         ((total < RUNS)) || break
         runs=$((RUNS - total < BATCH ? RUNS - total : BATCH))
-        if ! nice -n 19 "$bin/$target" "corpus/$target" -runs="$runs" -max_len=8192 \
+        rc=0
+        nice -n 19 "$bin/$target" "corpus/$target" -runs="$runs" -max_len=8192 \
             -timeout=30 -rss_limit_mb=4096 -detect_leaks=0 -close_fd_mask=3 \
             -artifact_prefix="artifacts/$target/" -print_final_stats=1 \
-            >"$log" 2>&1; then
+            >"$log" 2>&1 || rc=$?
+        # 72: interrupted (SIGINT, e.g. `pkill -INT -f 'release/run corpus'`); libFuzzer
+        # still prints its statistics, so the batch's executions count, and the loop stops.
+        if ((rc != 0 && rc != 72)); then
             echo "$(date -u +%FT%TZ) $target: batch failed, see $log" >>logs/campaign.log
             break
         fi
@@ -55,6 +59,7 @@ campaign() {
             echo $((total + runs)) >"logs/$target.total"
             echo "$(date -u +%FT%TZ) $target: +$runs, total $((total + runs))" >>logs/campaign.log
         ) 9>"logs/$target.lock"
+        ((rc == 0)) || break
     done
 }
 for target in $TARGETS; do
