@@ -93,14 +93,15 @@ pub fn str_repr(s: &str) -> String {
                 out.push(c);
             }
             _ => {
+                use std::fmt::Write;
                 let n = c as u32;
-                if n < 0x100 {
-                    out.push_str(&format!("\\x{n:02x}"));
+                let _ = if n < 0x100 {
+                    write!(out, "\\x{n:02x}")
                 } else if n < 0x10000 {
-                    out.push_str(&format!("\\u{n:04x}"));
+                    write!(out, "\\u{n:04x}")
                 } else {
-                    out.push_str(&format!("\\U{n:08x}"));
-                }
+                    write!(out, "\\U{n:08x}")
+                };
             }
         }
     }
@@ -1241,9 +1242,6 @@ mod tests {
             "'tab\\there \\\\ back \\x00 准备调用func,大约耗时3 \\u200b end'"
         );
         assert_eq!(str_repr(""), "''");
-        assert_eq!(
-            str_repr("é\u{ad}ÿ\u{a0} \u{9f}"),
-            "'é\\xadÿ\\xa0 \\x9f'"
-        );
+        assert_eq!(str_repr("é\u{ad}ÿ\u{a0} \u{9f}"), "'é\\xadÿ\\xa0 \\x9f'");
     }
 }

@@ -1851,7 +1851,7 @@ fn push_cached_global(code: &Code, globals: &Module, i: u32, stack: &mut Vec<Val
     if !(Rc::ptr_eq(key, name) || **key == **name) {
         return false;
     }
-    stack.push(copy_value(v));
+    push_with(stack, || copy_value(v));
     true
 }
 
