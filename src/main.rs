@@ -169,6 +169,7 @@ fn main() -> ExitCode {
     // The REPL installs its own handler once its line editor exists (every Ctrl-C
     // becomes a KeyboardInterrupt there); everything else stops at a second Ctrl-C.
     aio::interrupt::install_sigint_handler(true);
+    aio::memory::use_main_arena();
     let worker = std::thread::Builder::new()
         .stack_size(STACK_SIZE)
         .spawn(move || run(command));
