@@ -337,6 +337,11 @@ pub fn collect() -> usize {
     found
 }
 
+/// Forget the registry without freeing it: the process is about to exit.
+pub fn abandon() {
+    REGISTRY.with(|r| std::mem::forget(std::mem::take(&mut r.borrow_mut().objs)));
+}
+
 /// The next instructions-per-survivor rule: a quarter as many after a collection where at
 /// least a fifth of what it examined was garbage, twice as many after one that found less
 /// than a twentieth.

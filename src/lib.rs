@@ -89,6 +89,10 @@ pub struct RunOptions {
     pub shuffle: Option<u64>,
     /// Resource limits (`--max-steps`, `--timeout`, ...); none by default.
     pub limits: vm::Limits,
+    /// The process ends right after the program (the CLI): the cycles it leaves are not
+    /// collected nor the collector's records of dead objects freed, since the system takes
+    /// the memory back at once (a million finished tasks took 0.15 s to free).
+    pub exiting: bool,
 }
 
 /// What ended a run, besides its exit status: the CLI ends the process differently
@@ -130,7 +134,11 @@ pub fn run_code_ending(code: Rc<bytecode::Code>, name: &str, opts: &RunOptions) 
     // The interpreter is gone: free the cycles it left (a host may run many programs).
     // Their drop warnings would come after the program's end, and CPython does not print
     // them either once it has shut down.
-    gc::collect();
+    if opts.exiting {
+        gc::abandon();
+    } else {
+        gc::collect();
+    }
     drop(warnings::take());
     ending
 }

@@ -239,6 +239,7 @@ fn run(command: Command) -> Option<ExitCode> {
                 args,
                 shuffle,
                 limits: Default::default(),
+                exiting: true,
             };
             return ending(aio::run_source_ending(&file, &text, &opts));
         }
@@ -266,6 +267,7 @@ fn run(command: Command) -> Option<ExitCode> {
                 args,
                 shuffle,
                 limits: limits.limits(),
+                exiting: true,
             };
             return ending(aio::run_source_ending(&file, &text, &opts));
         }
