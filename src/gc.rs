@@ -952,6 +952,8 @@ impl Visit<'_> {
             AsyncObj::Sleep(s) => {
                 self.value(&s.result);
                 self.value(&*s.state.try_borrow().ok()?);
+                self.value(&*s.waiter.try_borrow().ok()?);
+                self.value(&*s.cancel_message.try_borrow().ok()?);
             }
             AsyncObj::QueueOp(q) => {
                 self.value(&q.queue);
@@ -1035,6 +1037,8 @@ fn async_clear(a: &AsyncObj, sink: &mut Vec<Box<dyn std::any::Any>>) {
         }
         AsyncObj::Sleep(s) => {
             take(&s.state, sink);
+            take(&s.waiter, sink);
+            take(&s.cancel_message, sink);
         }
         AsyncObj::QueueOp(q) => take(&q.waiter, sink),
         AsyncObj::Handle(_) | AsyncObj::ASend { .. } => {}

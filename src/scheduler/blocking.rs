@@ -6,7 +6,7 @@
 //! advances the clock by `s`, as the real one would: so the trace of a blocking sleep is
 //! the same on both clocks, and long computations show up only with `--real-time`.
 
-use super::{Callback, FutCallback, LoopObj, as_future};
+use super::{Callback, LoopObj};
 use crate::vm::Vm;
 
 /// CPython's debug mode warns about callbacks slower than this (`slow_callback_duration`).
@@ -54,16 +54,11 @@ pub fn report(vm: &mut Vm, l: &LoopObj, t0: f64, remaining: usize, who: Option<S
         .filter(|e| e.when < now && !e.cancelled())
         .map(|e| {
             let what = e.with_callback(|cb| match cb {
-                Callback::SetResultUnlessCancelled { fut, .. } => as_future(fut)
-                    .and_then(|f| {
-                        f.callbacks.borrow().iter().find_map(|c| match c {
-                            FutCallback::Wakeup(t) => {
-                                Some(format!("the sleep of {}", crate::trace::task_label(t)))
-                            }
-                            _ => None,
-                        })
-                    })
-                    .unwrap_or_else(|| "a sleep".into()),
+                Callback::SetResultUnlessCancelled { fut, sleep, .. } => {
+                    super::sleep::waiting_task(fut, sleep)
+                        .map(|t| format!("the sleep of {}", crate::trace::task_label(&t)))
+                        .unwrap_or_else(|| "a sleep".into())
+                }
                 other => label(other).unwrap_or_else(|| "a timer".into()),
             });
             (

@@ -243,19 +243,15 @@ fn run_callback(vm: &mut Vm, lp: &Value, cb: Callback) -> PyResult<()> {
                 l.stopping.set(true);
             }
         }
-        Callback::SetResultUnlessCancelled { fut, value, .. } => {
+        Callback::SetResultUnlessCancelled { fut, value, sleep } => {
             if vm.sched.tracing {
-                // The waiting task is the one whose wake-up is this future's callback.
-                let task = as_future(&fut).and_then(|f| {
-                    f.callbacks.borrow().iter().find_map(|c| match c {
-                        FutCallback::Wakeup(t) => Some(t.clone()),
-                        _ => None,
-                    })
-                });
+                let task = super::sleep::waiting_task(&fut, &sleep);
                 crate::trace::emit(vm, crate::trace::Event::TimerDue { task });
             }
             if as_future(&fut).is_some_and(|f| f.state.get() == FutState::Pending) {
                 future::set_result(vm, &fut, value)?;
+            } else if let Some(s) = super::sleep::direct(&sleep) {
+                super::sleep::timer_ran(vm, s);
             }
         }
         Callback::Done => {}

@@ -241,7 +241,11 @@ pub fn repr(vm: &mut Vm, fut: &Value) -> PyResult<String> {
     if let Some(t) = &f.task {
         let w = t.fut_waiter.borrow().clone();
         if !w.is_none() && f.state.get() == FutState::Pending {
-            info.push(format!("wait_for={}", repr(vm, &w)?));
+            let shown = match super::sleep::direct(&w) {
+                Some(s) => super::sleep::future_repr(vm, s)?,
+                None => repr(vm, &w)?,
+            };
+            info.push(format!("wait_for={shown}"));
         }
     }
     let kind = if f.task.is_some() { "Task" } else { "Future" };

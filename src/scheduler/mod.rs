@@ -16,6 +16,7 @@ mod module;
 mod queue;
 pub mod session;
 pub mod shuffle;
+pub mod sleep;
 mod task;
 
 use std::cell::{Cell, RefCell};
@@ -495,13 +496,19 @@ impl TaskData {
 pub struct SleepObj {
     pub delay: f64,
     pub result: Value,
-    /// The future it waits on once started (delay > 0), or `Bool(true)` after sleep(0) yielded.
+    /// The future it waits on once started (delay > 0) when no task awaits it directly, or
+    /// `Bool(true)` after sleep(0) yielded.
     pub state: RefCell<Value>,
     /// Its timer's due time, once started.
     pub when: Cell<f64>,
     /// Set when the sleep ends (CPython's `finally: h.cancel()`): its timer entry is dead.
     pub timer_cancelled: Cell<bool>,
     pub awaited: Cell<bool>,
+    /// Awaited directly by a task, the sleep stands for its own future (see sleep.rs):
+    /// that future's state, the task waiting, and the cancel message.
+    pub phase: Cell<sleep::Phase>,
+    pub waiter: RefCell<Value>,
+    pub cancel_message: RefCell<Value>,
 }
 
 /// Scheduler objects visible to programs.
@@ -631,7 +638,7 @@ pub fn send(vm: &mut Vm, sub: &Value, _sent: Value) -> PyResult<SendResult> {
             }
             future::result(vm, sub).map(SendResult::Done)
         }
-        Some(AsyncObj::Sleep(s)) => task::sleep_send(vm, sub, s),
+        Some(AsyncObj::Sleep(s)) => sleep::send(vm, sub, s),
         Some(AsyncObj::QueueOp(op)) => queue::send(vm, op),
         _ => Err(type_error(format!(
             "object {} can't be used in 'await' expression",

@@ -84,7 +84,7 @@ pub fn asyncio_module(vm: &mut Vm) -> PyResult<Value> {
                     )));
                 }
             };
-            Ok(task::new_sleep(d, result))
+            Ok(super::sleep::new_sleep(d, result))
         }),
         ("get_event_loop", |vm, _| get_event_loop(vm)),
         ("gather", super::gather::gather),

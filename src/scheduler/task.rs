@@ -3,8 +3,8 @@
 use std::cell::{Cell, RefCell};
 
 use super::{
-    AsyncObj, Callback, FutCallback, FutState, SendResult, SleepObj, TaskData, as_async, as_future,
-    as_loop, event_loop, future, wrap,
+    AsyncObj, Callback, FutCallback, FutState, SendResult, TaskData, as_async, as_future, as_loop,
+    event_loop, future, sleep,
 };
 use crate::object::{Exc, GenKind, GenState, PyResult};
 use crate::types::{exc_is, runtime_error, type_error};
@@ -188,7 +188,11 @@ pub fn cancel(vm: &mut Vm, t: &Value, msg: Value) -> PyResult<bool> {
         schedule_step(vm, &f.lp, t, None);
         return Ok(true);
     }
-    if !waiter.is_none() {
+    if let Some(s) = sleep::direct(&waiter) {
+        if sleep::cancel(vm, s, msg.clone()) {
+            return Ok(true);
+        }
+    } else if !waiter.is_none() {
         CANCELLING.with(|c| c.borrow_mut().push(t.id()));
         let r = cancel(vm, &waiter, msg.clone());
         CANCELLING.with(|c| c.borrow_mut().pop());
@@ -209,8 +213,19 @@ pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
         return Ok(());
     }
     let mut throw = exc_in;
+    // The awaited future was cancelled: re-running the await raises its CancelledError
+    // (CPython's __wakeup passes on what future.result() raised).
+    let waiter_cancelled = as_future(&td.fut_waiter.borrow())
+        .is_some_and(|w| w.state.get() == FutState::Cancelled)
+        || sleep::cancelled(&td.fut_waiter.borrow());
     if td.must_cancel.get() {
-        if !throw.as_ref().is_some_and(|e| exc_is(e, "CancelledError")) {
+        // A CancelledError on its way keeps its message; anything else becomes the
+        // task's own CancelledError.
+        let cancelling = match &throw {
+            Some(e) => exc_is(e, "CancelledError"),
+            None => waiter_cancelled,
+        };
+        if !cancelling {
             throw = Some(future::cancelled_error(f));
         }
         td.must_cancel.set(false);
@@ -218,10 +233,9 @@ pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
     // Tracing: a CancelledError arrives now if it is thrown in, or if the awaited future
     // was cancelled (its result() raises it at the await).
     let delivering = vm.sched.tracing
-        && (throw.as_ref().is_some_and(|e| exc_is(e, "CancelledError"))
-            || as_future(&td.fut_waiter.borrow())
-                .is_some_and(|w| w.state.get() == FutState::Cancelled));
+        && (throw.as_ref().is_some_and(|e| exc_is(e, "CancelledError")) || waiter_cancelled);
     let waiter = std::mem::take(&mut *td.fut_waiter.borrow_mut());
+    sleep::forget_waiter(&waiter);
     // A task cancelled before it started does not run at all: no "starts running".
     if vm.sched.tracing && (td.started.get() || !delivering) {
         crate::trace::emit(
@@ -234,13 +248,12 @@ pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
     }
     if delivering {
         vm.sched.cancel_caught = None;
-        let awaited =
-            (td.num_cancels_requested.get() == 0 && as_future(&waiter).is_some()).then(|| {
-                match as_future(&waiter).and_then(|w| w.task.as_ref()) {
-                    Some(_) => crate::trace::task_label(&waiter),
-                    None => "Future".into(),
-                }
-            });
+        let awaited = (td.num_cancels_requested.get() == 0
+            && (as_future(&waiter).is_some() || sleep::direct(&waiter).is_some()))
+        .then(|| match as_future(&waiter).and_then(|w| w.task.as_ref()) {
+            Some(_) => crate::trace::task_label(&waiter),
+            None => "Future".into(),
+        });
         let ev = crate::trace::Event::CancelDelivered {
             task: t.clone(),
             line: crate::trace::task_line(t),
@@ -344,6 +357,13 @@ pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
             if v.is_none() {
                 // A bare yield: run again in the next iteration.
                 schedule_step(vm, &f.lp, t, None);
+            } else if let Some(s) = sleep::direct(&v) {
+                // The sleep stands for its future: the task waits on it.
+                sleep::wait(s, t);
+                *td.fut_waiter.borrow_mut() = v.clone();
+                if td.must_cancel.get() && sleep::cancel(vm, s, f.cancel_message()) {
+                    td.must_cancel.set(false);
+                }
             } else if as_future(&v).is_some() {
                 if v.is(t) {
                     let e = runtime_error(format!(
@@ -469,56 +489,6 @@ fn drive_native(vm: &mut Vm, coro: Value, throw: Option<Exc>) -> Result<Exit, Ex
         SendResult::Done(v) => Ok(Exit::Returned(v)),
         SendResult::Yield(v) => Ok(Exit::Suspended(Suspend::Wait(v))),
     }
-}
-
-/// SEND on asyncio.sleep(...).
-pub fn sleep_send(vm: &mut Vm, sub: &Value, s: &SleepObj) -> PyResult<SendResult> {
-    s.awaited.set(true);
-    let state = s.state.borrow().clone();
-    if s.delay <= 0.0 || s.delay.is_nan() {
-        // sleep(0): one bare yield, then done.
-        if matches!(state, Value::Bool(true)) {
-            return Ok(SendResult::Done(s.result.clone()));
-        }
-        *s.state.borrow_mut() = Value::Bool(true);
-        return Ok(SendResult::Yield(Value::None));
-    }
-    if state.is_none() {
-        let lp = vm
-            .sched
-            .running_loop
-            .clone()
-            .ok_or_else(|| runtime_error("no running event loop"))?;
-        let fut = future::new_future(lp.clone());
-        let when = vm.sched.clock.now() + s.delay;
-        *s.state.borrow_mut() = fut.clone();
-        s.when.set(when);
-        // The timer entry refers to this coroutine (no TimerHandle): see TimerAction::Sleep.
-        if let (Some(l), Value::Native(me)) = (super::as_loop(&lp), sub) {
-            l.timers.borrow_mut().push(super::TimerEntry {
-                when,
-                action: super::TimerAction::Sleep(me.clone()),
-            });
-        }
-        if vm.sched.tracing {
-            vm.sched.last_sleep = Some((fut.clone(), s.delay, when));
-        }
-        return Ok(SendResult::Yield(fut));
-    }
-    // Woken up: the future is done (or cancelled); `finally: h.cancel()`.
-    s.timer_cancelled.set(true);
-    future::result(vm, &state).map(SendResult::Done)
-}
-
-pub fn new_sleep(delay: f64, result: Value) -> Value {
-    wrap(AsyncObj::Sleep(SleepObj {
-        delay,
-        result,
-        state: RefCell::new(Value::None),
-        when: Cell::new(0.0),
-        timer_cancelled: Cell::new(false),
-        awaited: Cell::new(false),
-    }))
 }
 
 /// Run the task's next step in the next iteration (`exc`: throw it in).

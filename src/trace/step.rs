@@ -4,7 +4,7 @@
 
 use std::io::BufRead;
 
-use crate::scheduler::{Callback, FutCallback, as_future, as_loop};
+use crate::scheduler::{Callback, as_loop};
 use crate::vm::Vm;
 
 use super::{TaskState, Wait};
@@ -29,14 +29,9 @@ fn describe(cb: &Callback) -> String {
             super::short(child)
         ),
         Callback::StopLoop { .. } => "stop the loop".into(),
-        Callback::SetResultUnlessCancelled { fut, .. } => {
-            // The sleeping task is the one whose wake-up is the future's callback.
-            let sleeper = as_future(fut).and_then(|f| {
-                f.callbacks.borrow().iter().find_map(|c| match c {
-                    FutCallback::Wakeup(t) => Some(super::task_label(t)),
-                    _ => None,
-                })
-            });
+        Callback::SetResultUnlessCancelled { fut, sleep, .. } => {
+            let sleeper =
+                crate::scheduler::sleep::waiting_task(fut, sleep).map(|t| super::task_label(&t));
             match sleeper {
                 Some(t) => format!("end the sleep of {t}"),
                 None => "end a sleep".into(),

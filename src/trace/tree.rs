@@ -144,6 +144,9 @@ fn state_of(vm: &Vm, lp: &Value, t: &Value, frames: &[FrameInfo]) -> TaskState {
         };
     }
     let waiter = td.fut_waiter.borrow().clone();
+    if let Some(until) = crate::scheduler::sleep::pending_until(&waiter) {
+        return TaskState::Waiting(Wait::Sleep { until });
+    }
     let Some(w) = as_future(&waiter) else {
         return TaskState::Waiting(Wait::Nothing);
     };

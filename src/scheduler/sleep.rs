@@ -1,0 +1,206 @@
+//! `asyncio.sleep(delay, result)` as a native coroutine.
+//!
+//! CPython's sleep makes a Future, a TimerHandle that resolves it, and awaits the future:
+//!
+//! ```python
+//! future = loop.create_future()
+//! h = loop.call_later(delay, futures._set_result_unless_cancelled, future, result)
+//! try:
+//!     return await future
+//! finally:
+//!     h.cancel()
+//! ```
+//!
+//! When a task awaits the sleep directly (the common case), the sleep object itself stands
+//! for that future: its timer entry is the TimerHandle (see `TimerAction::Sleep`), and it
+//! records the waiting task, its state and a cancel message. A sleeping task then costs
+//! no Future, no done callback and no handle. The steps stay CPython's: the timer's
+//! handle runs in the ready queue and schedules the task's wake-up, which steps it in the
+//! next iteration; `task.cancel()` cancels the "future" and schedules the wake-up. Driven
+//! any other way (a program calling `send()` on a coroutine that sleeps), the sleep makes
+//! a real Future, which the driver sees.
+
+use std::cell::{Cell, RefCell};
+
+use super::{AsyncObj, Callback, SendResult, SleepObj, as_async, as_future, future};
+use crate::object::{Exc, PyResult};
+use crate::types::{self, runtime_error};
+use crate::value::Value;
+use crate::vm::Vm;
+
+/// Where a sleep is, once it started with a delay.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Phase {
+    /// Not started, or waiting through a real Future (in `state`).
+    Idle,
+    /// A task awaits it directly: pending, the task in `waiter`.
+    Waiting,
+    /// Its timer resolved it; the task's wake-up is scheduled.
+    Done,
+    /// The task was cancelled while it slept; the wake-up is scheduled.
+    Cancelled,
+}
+
+pub fn new_sleep(delay: f64, result: Value) -> Value {
+    super::wrap(AsyncObj::Sleep(SleepObj {
+        delay,
+        result,
+        state: RefCell::new(Value::None),
+        when: Cell::new(0.0),
+        timer_cancelled: Cell::new(false),
+        awaited: Cell::new(false),
+        phase: Cell::new(Phase::Idle),
+        waiter: RefCell::new(Value::None),
+        cancel_message: RefCell::new(Value::None),
+    }))
+}
+
+/// A sleep that stands for its own future (a task awaits it directly).
+pub fn direct(v: &Value) -> Option<&SleepObj> {
+    match as_async(v) {
+        Some(AsyncObj::Sleep(s)) if s.phase.get() != Phase::Idle => Some(s),
+        _ => None,
+    }
+}
+
+/// SEND on asyncio.sleep(...).
+pub fn send(vm: &mut Vm, sub: &Value, s: &SleepObj) -> PyResult<SendResult> {
+    s.awaited.set(true);
+    if s.delay <= 0.0 || s.delay.is_nan() {
+        // sleep(0): one bare yield, then done.
+        if matches!(*s.state.borrow(), Value::Bool(true)) {
+            return Ok(SendResult::Done(s.result.clone()));
+        }
+        *s.state.borrow_mut() = Value::Bool(true);
+        return Ok(SendResult::Yield(Value::None));
+    }
+    match s.phase.get() {
+        Phase::Idle if s.state.borrow().is_none() => {}
+        Phase::Idle => {
+            // Woken up: the future is done (or cancelled); `finally: h.cancel()`.
+            s.timer_cancelled.set(true);
+            let fut = s.state.borrow().clone();
+            return future::result(vm, &fut).map(SendResult::Done);
+        }
+        Phase::Waiting => {
+            return Err(runtime_error("await wasn't used with future"));
+        }
+        Phase::Done => {
+            s.timer_cancelled.set(true);
+            return Ok(SendResult::Done(s.result.clone()));
+        }
+        Phase::Cancelled => {
+            s.timer_cancelled.set(true);
+            return Err(cancelled_error(s));
+        }
+    }
+    let lp = vm
+        .sched
+        .running_loop
+        .clone()
+        .ok_or_else(|| runtime_error("no running event loop"))?;
+    let when = vm.sched.clock.now() + s.delay;
+    s.when.set(when);
+    // What the sleep yields goes straight to the task's step when the task runs it with no
+    // Python-level driver in between (a nested run counts in `native_depth`).
+    let direct = vm.native_depth == 0 && vm.sched.current_task.is_some();
+    let awaited = if direct {
+        s.phase.set(Phase::Waiting);
+        sub.clone()
+    } else {
+        let fut = future::new_future(lp.clone());
+        *s.state.borrow_mut() = fut.clone();
+        fut
+    };
+    // The timer entry refers to this coroutine (no TimerHandle): see TimerAction::Sleep.
+    if let (Some(l), Value::Native(me)) = (super::as_loop(&lp), sub) {
+        l.timers.borrow_mut().push(super::TimerEntry {
+            when,
+            action: super::TimerAction::Sleep(me.clone()),
+        });
+    }
+    if vm.sched.tracing {
+        vm.sched.last_sleep = Some((awaited.clone(), s.delay, when));
+    }
+    Ok(SendResult::Yield(awaited))
+}
+
+/// The task `t` suspends on the sleep (its step saw the sleep yielded).
+pub fn wait(s: &SleepObj, t: &Value) {
+    *s.waiter.borrow_mut() = t.clone();
+}
+
+/// The task stopped waiting (its step began): the sleep forgets it.
+pub fn forget_waiter(v: &Value) {
+    if let Some(s) = direct(v) {
+        *s.waiter.borrow_mut() = Value::None;
+    }
+}
+
+/// The timer's handle ran (`_set_result_unless_cancelled`): wake the task.
+pub fn timer_ran(vm: &mut Vm, s: &SleepObj) {
+    if s.phase.get() == Phase::Waiting {
+        s.phase.set(Phase::Done);
+        wake(vm, s);
+    }
+}
+
+/// `future.cancel(msg)` on the future the sleep stands for.
+pub fn cancel(vm: &mut Vm, s: &SleepObj, msg: Value) -> bool {
+    if s.phase.get() != Phase::Waiting {
+        return false;
+    }
+    s.phase.set(Phase::Cancelled);
+    *s.cancel_message.borrow_mut() = msg;
+    wake(vm, s);
+    true
+}
+
+/// Schedule the waiting task's wake-up (the future's done callback).
+fn wake(vm: &mut Vm, s: &SleepObj) {
+    let t = std::mem::take(&mut *s.waiter.borrow_mut());
+    if let Some(f) = as_future(&t) {
+        let lp = f.lp.clone();
+        super::event_loop::call_soon(vm, &lp, Callback::Wakeup { task: t });
+    }
+}
+
+fn cancelled_error(s: &SleepObj) -> Exc {
+    let msg = s.cancel_message.borrow().clone();
+    let args = if msg.is_none() { vec![] } else { vec![msg] };
+    types::new_exc_args(types::types().exc("CancelledError"), args)
+}
+
+/// Was the future the sleep stands for cancelled (the task will get a CancelledError)?
+pub fn cancelled(v: &Value) -> bool {
+    direct(v).is_some_and(|s| s.phase.get() == Phase::Cancelled)
+}
+
+/// The task a sleep's timer will wake: the one waiting on its future, or on the sleep.
+pub fn waiting_task(fut: &Value, sleep: &Value) -> Option<Value> {
+    if let Some(f) = as_future(fut) {
+        return f.callbacks.borrow().iter().find_map(|c| match c {
+            super::FutCallback::Wakeup(t) => Some(t.clone()),
+            _ => None,
+        });
+    }
+    direct(sleep)
+        .map(|s| s.waiter.borrow().clone())
+        .filter(|t| !t.is_none())
+}
+
+/// The future's repr CPython shows in a task's `wait_for=`.
+pub fn future_repr(vm: &mut Vm, s: &SleepObj) -> PyResult<String> {
+    Ok(match s.phase.get() {
+        Phase::Cancelled => "<Future cancelled>".into(),
+        Phase::Done => format!("<Future finished result={}>", vm.repr(&s.result)?),
+        _ => "<Future pending cb=[Task.task_wakeup()]>".into(),
+    })
+}
+
+/// A task's state in words for traces: sleeping until when, if the sleep is pending.
+pub fn pending_until(v: &Value) -> Option<f64> {
+    direct(v)
+        .filter(|s| s.phase.get() == Phase::Waiting)
+        .map(|s| s.when.get())
+}
