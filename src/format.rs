@@ -649,6 +649,17 @@ fn decimal_digits_limited(v: &BigInt) -> Result<String, String> {
     Ok(s)
 }
 
+/// `str(int)` of a big int: the decimal digits with the sign, or CPython 3.11's ValueError
+/// message past [`INT_MAX_STR_DIGITS`] digits.
+pub fn int_str(v: &BigInt) -> Result<String, String> {
+    let digits = decimal_digits_limited(v)?;
+    Ok(if v.is_negative() {
+        format!("-{digits}")
+    } else {
+        digits
+    })
+}
+
 /// int -> float as Python's `float(int)` (correctly rounded).
 fn int_to_float(v: &BigInt) -> Result<f64, String> {
     match v.to_f64() {

@@ -83,7 +83,7 @@ pub fn to_int(vm: &mut Vm, x: &Value) -> PyResult<Value> {
 fn parse_int_str(vm: &mut Vm, x: &Value, s: &str, base: u32) -> PyResult<Value> {
     if let Some(n) = too_many_digits(s, base) {
         return Err(value_error(format!(
-            "Exceeds the limit ({}) for integer string conversion: value has {n} digits; use sys.set_int_max_str_digits() to increase the limit",
+            "Exceeds the limit ({} digits) for integer string conversion: value has {n} digits; use sys.set_int_max_str_digits() to increase the limit",
             format::INT_MAX_STR_DIGITS
         )));
     }

@@ -446,6 +446,7 @@ pub fn percent_format(vm: &mut Vm, fmt: &str, args: &Value) -> PyResult<String> 
                 Value::Float(x) => {
                     let n = super::numbers::float_to_int(*x)?;
                     let n = as_big(&n).unwrap_or_default();
+                    format::int_str(&n).map_err(value_error)?;
                     format::percent_format_int(&n, &flags, width, precision, conv)
                 }
                 _ => {
@@ -455,6 +456,8 @@ pub fn percent_format(vm: &mut Vm, fmt: &str, args: &Value) -> PyResult<String> 
                             type_name(&v)
                         )
                     })?;
+                    // CPython's 4300-digit limit on decimal conversions.
+                    format::int_str(&n).map_err(value_error)?;
                     format::percent_format_int(&n, &flags, width, precision, conv)
                 }
             },

@@ -21,7 +21,7 @@ impl Vm {
             Value::Bool(true) => "True".into(),
             Value::Bool(false) => "False".into(),
             Value::Int(i) => i.to_string(),
-            Value::Big(b) => b.to_string(),
+            Value::Big(b) => format::int_str(b).map_err(|m| crate::types::exc("ValueError", m))?,
             Value::Float(f) => format::float_repr(*f),
             Value::Str(s) => {
                 crate::memory::reserve(s.s.len() + 2)?;
