@@ -53,17 +53,18 @@ campaign() {
             >"$log" 2>&1 || rc=$?
         # 72: interrupted (SIGINT, e.g. `pkill -INT -f 'release/run corpus'`); libFuzzer
         # still prints its statistics, so the batch's executions count, and the loop stops.
-        if ((rc != 0 && rc != 72)); then
-            echo "$(date -u +%FT%TZ) $target: batch failed, see $log" >>logs/campaign.log
-            break
-        fi
+        # The executions a batch ran count even when it ends at a finding.
         runs=$(awk '/stat::number_of_executed_units/ { print $2 }' "$log")
+        runs=${runs:-0}
         (
             flock 9
             total=$(cat "logs/$target.total" 2>/dev/null || echo 0)
             echo $((total + runs)) >"logs/$target.total"
             echo "$(date -u +%FT%TZ) $target: +$runs, total $((total + runs))" >>logs/campaign.log
         ) 9>"logs/$target.lock"
+        if ((rc != 0 && rc != 72)); then
+            echo "$(date -u +%FT%TZ) $target: batch failed, see $log" >>logs/campaign.log
+        fi
         ((rc == 0)) || break
     done
 }
