@@ -25,6 +25,21 @@ pub const MAX_FORMAT_WIDTH: usize = 10_000_000;
 /// with more decimal digits than this to a string raises `ValueError`.
 pub const INT_MAX_STR_DIGITS: usize = 4300;
 
+thread_local! {
+    /// The current limit (`sys.set_int_max_str_digits`; 0: none), per interpreter thread.
+    static MAX_STR_DIGITS: std::cell::Cell<usize> = const { std::cell::Cell::new(INT_MAX_STR_DIGITS) };
+}
+
+/// `sys.get_int_max_str_digits()`.
+pub fn int_max_str_digits() -> usize {
+    MAX_STR_DIGITS.get()
+}
+
+/// `sys.set_int_max_str_digits(n)` (0: no limit); a new interpreter starts at 4300.
+pub fn set_int_max_str_digits(n: usize) {
+    MAX_STR_DIGITS.set(n);
+}
+
 const TOO_MANY_DIGITS: &str = "Too many decimal digits in format string";
 
 /// Rust's formatter panics on precisions above `u16::MAX`. A finite f64 has
@@ -630,21 +645,26 @@ fn float_internal(x: f64, spec: &FormatSpec) -> String {
 // format(int, spec)
 // ---------------------------------------------------------------------------
 
-const INT_STR_LIMIT_MSG: &str = "Exceeds the limit (4300 digits) for integer string conversion; \
-     use sys.set_int_max_str_digits() to increase the limit";
+fn int_str_limit_msg(limit: usize) -> String {
+    format!(
+        "Exceeds the limit ({limit} digits) for integer string conversion; \
+         use sys.set_int_max_str_digits() to increase the limit"
+    )
+}
 
 /// Decimal digits of |v|, refusing (like CPython 3.11) more than
-/// [`INT_MAX_STR_DIGITS`] digits. Checking the bit length first also avoids
+/// `sys.get_int_max_str_digits()` digits. Checking the bit length first also avoids
 /// the quadratic conversion of huge numbers.
 fn decimal_digits_limited(v: &BigInt) -> Result<String, String> {
-    // 10**4300 needs 14285 bits; anything with more bits than this bound
-    // certainly has more than 4300 digits.
-    if v.bits() > 14_290 {
-        return Err(INT_STR_LIMIT_MSG.to_string());
+    let limit = int_max_str_digits();
+    // 10**limit needs limit * log2(10) bits: a number with more bits than this bound
+    // certainly has more than `limit` digits.
+    if limit > 0 && v.bits() > limit as u64 * 3322 / 1000 + 5 {
+        return Err(int_str_limit_msg(limit));
     }
     let s = v.magnitude().to_str_radix(10);
-    if s.len() > INT_MAX_STR_DIGITS {
-        return Err(INT_STR_LIMIT_MSG.to_string());
+    if limit > 0 && s.len() > limit {
+        return Err(int_str_limit_msg(limit));
     }
     Ok(s)
 }
@@ -4223,7 +4243,10 @@ mod tests {
         let limit = num_traits::pow(big("10"), INT_MAX_STR_DIGITS);
         let just_below: BigInt = &limit - 1;
         assert_eq!(fmt_int(&just_below, "").map(|s| s.len()), Ok(4300));
-        assert_eq!(fmt_int(&limit, ""), Err(INT_STR_LIMIT_MSG.to_string()));
+        assert_eq!(
+            fmt_int(&limit, ""),
+            Err(int_str_limit_msg(INT_MAX_STR_DIGITS))
+        );
         assert!(fmt_int(&limit, "x").is_ok());
     }
 

@@ -43,11 +43,12 @@ fn cls_arg(a: &CallArgs, name: &str) -> PyResult<Rc<Class>> {
 
 /// Decimal digits in an int literal (for CPython's 4300-digit conversion limit).
 fn too_many_digits(s: &str, base: u32) -> Option<usize> {
-    if base.is_power_of_two() || s.len() <= format::INT_MAX_STR_DIGITS {
+    let limit = format::int_max_str_digits();
+    if base.is_power_of_two() || limit == 0 || s.len() <= limit {
         return None;
     }
     let n = s.chars().filter(|c| c.is_alphanumeric()).count();
-    (n > format::INT_MAX_STR_DIGITS).then_some(n)
+    (n > limit).then_some(n)
 }
 
 /// int(x): the conversion for one value (no base).
@@ -84,7 +85,7 @@ fn parse_int_str(vm: &mut Vm, x: &Value, s: &str, base: u32) -> PyResult<Value> 
     if let Some(n) = too_many_digits(s, base) {
         return Err(value_error(format!(
             "Exceeds the limit ({} digits) for integer string conversion: value has {n} digits; use sys.set_int_max_str_digits() to increase the limit",
-            format::INT_MAX_STR_DIGITS
+            format::int_max_str_digits()
         )));
     }
     match format::parse_int(s, base) {

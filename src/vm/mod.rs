@@ -146,6 +146,8 @@ pub struct Vm {
 
 impl Vm {
     pub fn new(virtual_time: bool) -> Vm {
+        // A program's sys.set_int_max_str_digits() does not outlive it.
+        crate::format::set_int_max_str_digits(crate::format::INT_MAX_STR_DIGITS);
         let builtins = crate::builtins::builtins_module();
         builtins.set(
             "__build_class__",

@@ -77,6 +77,48 @@ fn getrecursionlimit(vm: &mut Vm, a: CallArgs) -> PyResult<Value> {
     Ok(Value::Int(vm.recursion_limit as i64))
 }
 
+fn get_int_max_str_digits(_vm: &mut Vm, a: CallArgs) -> PyResult<Value> {
+    if !a.pos.is_empty() || !a.kw.is_empty() {
+        return Err(type_error(
+            "sys.get_int_max_str_digits() takes no arguments".to_string(),
+        ));
+    }
+    Ok(Value::Int(crate::format::int_max_str_digits() as i64))
+}
+
+fn set_int_max_str_digits(_vm: &mut Vm, a: CallArgs) -> PyResult<Value> {
+    let arg = match (&a.pos[..], &a.kw[..]) {
+        ([v], []) => v.clone(),
+        ([], [(k, v)]) if &**k == "maxdigits" => v.clone(),
+        ([], []) => {
+            return Err(type_error(
+                "set_int_max_str_digits() missing required argument 'maxdigits' (pos 1)",
+            ));
+        }
+        _ => {
+            return Err(type_error(
+                "set_int_max_str_digits() takes exactly one argument",
+            ));
+        }
+    };
+    let n = match &arg {
+        Value::Int(n) => *n,
+        Value::Bool(b) => *b as i64,
+        Value::Big(_) => i64::MAX,
+        other => {
+            return Err(type_error(format!(
+                "'{}' object cannot be interpreted as an integer",
+                type_name(other)
+            )));
+        }
+    };
+    if n != 0 && n < 640 {
+        return Err(value_error("maxdigits must be 0 or larger than 640"));
+    }
+    crate::format::set_int_max_str_digits(usize::try_from(n).unwrap_or(usize::MAX));
+    Ok(Value::None)
+}
+
 fn setrecursionlimit(vm: &mut Vm, a: CallArgs) -> PyResult<Value> {
     if a.pos.len() != 1 || !a.kw.is_empty() {
         return Err(type_error(format!(
@@ -156,6 +198,14 @@ impl Vm {
             builtin("setrecursionlimit", setrecursionlimit),
         );
         m.set("exit", builtin("exit", exit));
+        m.set(
+            "get_int_max_str_digits",
+            builtin("get_int_max_str_digits", get_int_max_str_digits),
+        );
+        m.set(
+            "set_int_max_str_digits",
+            builtin("set_int_max_str_digits", set_int_max_str_digits),
+        );
         for (name, f) in [
             (
                 "setswitchinterval",
