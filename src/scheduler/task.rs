@@ -215,15 +215,17 @@ pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
     let mut throw = exc_in;
     // The awaited future was cancelled: re-running the await raises its CancelledError
     // (CPython's __wakeup passes on what future.result() raised).
-    let waiter_cancelled = as_future(&td.fut_waiter.borrow())
-        .is_some_and(|w| w.state.get() == FutState::Cancelled)
-        || sleep::cancelled(&td.fut_waiter.borrow());
+    // Asked only when cancelling or tracing: a plain wake-up skips the look.
+    let waiter_cancelled = || {
+        let w = td.fut_waiter.borrow();
+        as_future(&w).is_some_and(|w| w.state.get() == FutState::Cancelled) || sleep::cancelled(&w)
+    };
     if td.must_cancel.get() {
         // A CancelledError on its way keeps its message; anything else becomes the
         // task's own CancelledError.
         let cancelling = match &throw {
             Some(e) => exc_is(e, "CancelledError"),
-            None => waiter_cancelled,
+            None => waiter_cancelled(),
         };
         if !cancelling {
             throw = Some(future::cancelled_error(f));
@@ -233,7 +235,7 @@ pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
     // Tracing: a CancelledError arrives now if it is thrown in, or if the awaited future
     // was cancelled (its result() raises it at the await).
     let delivering = vm.sched.tracing
-        && (throw.as_ref().is_some_and(|e| exc_is(e, "CancelledError")) || waiter_cancelled);
+        && (throw.as_ref().is_some_and(|e| exc_is(e, "CancelledError")) || waiter_cancelled());
     let waiter = std::mem::take(&mut *td.fut_waiter.borrow_mut());
     sleep::forget_waiter(&waiter);
     // A task cancelled before it started does not run at all: no "starts running".

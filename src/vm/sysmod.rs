@@ -77,6 +77,19 @@ fn getrecursionlimit(vm: &mut Vm, a: CallArgs) -> PyResult<Value> {
     Ok(Value::Int(vm.recursion_limit as i64))
 }
 
+/// The integer argument of a limit setter (a big int counts as the largest limit).
+fn limit_arg(v: &Value) -> PyResult<i64> {
+    match v {
+        Value::Int(n) => Ok(*n),
+        Value::Bool(b) => Ok(*b as i64),
+        Value::Big(_) => Ok(i64::MAX),
+        other => Err(type_error(format!(
+            "'{}' object cannot be interpreted as an integer",
+            type_name(other)
+        ))),
+    }
+}
+
 fn get_int_max_str_digits(_vm: &mut Vm, a: CallArgs) -> PyResult<Value> {
     if !a.pos.is_empty() || !a.kw.is_empty() {
         return Err(type_error(
@@ -101,17 +114,7 @@ fn set_int_max_str_digits(_vm: &mut Vm, a: CallArgs) -> PyResult<Value> {
             ));
         }
     };
-    let n = match &arg {
-        Value::Int(n) => *n,
-        Value::Bool(b) => *b as i64,
-        Value::Big(_) => i64::MAX,
-        other => {
-            return Err(type_error(format!(
-                "'{}' object cannot be interpreted as an integer",
-                type_name(other)
-            )));
-        }
-    };
+    let n = limit_arg(&arg)?;
     if n != 0 && n < 640 {
         return Err(value_error("maxdigits must be 0 or larger than 640"));
     }
@@ -126,17 +129,7 @@ fn setrecursionlimit(vm: &mut Vm, a: CallArgs) -> PyResult<Value> {
             a.pos.len() + a.kw.len()
         )));
     }
-    let n = match &a.pos[0] {
-        Value::Int(n) => *n,
-        Value::Bool(b) => *b as i64,
-        Value::Big(_) => i64::MAX,
-        other => {
-            return Err(type_error(format!(
-                "'{}' object cannot be interpreted as an integer",
-                type_name(other)
-            )));
-        }
-    };
+    let n = limit_arg(&a.pos[0])?;
     if n < 1 {
         return Err(value_error(
             "recursion limit must be greater or equal than 1",
