@@ -23,13 +23,14 @@ fuzz_target!(|data: &[u8]| {
         eprintln!("{source}");
     }
     // Started with `ulimit -s 1048576`, like the CLI's 1 GB interpreter thread. The memory
-    // limit is small: the limit's paths are exercised as often, and programs that build
-    // strings of tens of megabytes made a run cost milliseconds.
+    // limit is small (the golden programs run unchanged under it): the limit's paths are
+    // exercised as often, and one instruction can copy a string up to the limit's size, so
+    // a program that repr()s ever longer strings took seconds under 8 MB.
     let opts = aio::RunOptions {
         virtual_time: true,
         limits: aio::vm::Limits {
             max_steps: Some(50_000),
-            max_memory: Some(8 << 20),
+            max_memory: Some(2 << 20),
             ..Default::default()
         },
         ..Default::default()
