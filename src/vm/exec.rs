@@ -151,228 +151,237 @@ impl Vm {
         let mut code = top.code.clone();
         let mut ip = top.ip as usize;
         let mut base = top.base as usize;
-        // Stop at the instruction just fetched (its plain form, for `step`).
-        macro_rules! slow {
-            () => {
-                break Stop::Slow(
-                    code.ops.get(ip - 1).copied().unwrap_or(Op::ReturnNone),
-                    ip as u32 - 1,
-                )
-            };
-        }
-        // LOAD_FAST i: the first instruction of a fused form that missed.
-        macro_rules! load_fast {
-            ($stack:expr, $i:expr) => {
-                if !push_local($stack, base + $i as usize) {
-                    slow!();
-                }
-            };
-        }
-        // Return `$v` from a plain call: pop the frame, continue in the caller.
-        macro_rules! plain_return {
-            ($stack:expr, $v:expr) => {{
-                // The result moves to the callee's slot and what is above goes.
-                let at = $v;
-                let to = fiber.frames.last().expect("frame").pop_to as usize;
-                // Dropped in place (pop would copy the frame out first).
-                fiber.frames.truncate(fiber.frames.len() - 1);
-                $stack.swap(to, at);
-                while $stack.len() > to + 1 {
-                    discard_top($stack);
-                }
-                // A Call frame always has its caller below it.
-                let caller = fiber.frames.last().expect("caller frame");
-                code = caller.code.clone();
-                ip = caller.ip as usize;
-                base = caller.base as usize;
-            }};
-        }
-        let stopped = loop {
-            if left == 0 {
-                break Stop::Tick;
+        // One pass of the outer loop runs one frame's instructions, with the instruction
+        // slice borrowed from `code` for the pass so that it stays in registers; a call or a
+        // return ends the pass with the code to continue in.
+        let stopped = 'frames: loop {
+            let ops = &code.fast[..];
+            // (Defined inside the loop: a macro sees only the labels in scope where it is.)
+            // Stop at the instruction just fetched (its plain form, for `step`).
+            macro_rules! slow {
+                () => {
+                    break 'frames Stop::Slow(
+                        code.ops.get(ip - 1).copied().unwrap_or(Op::ReturnNone),
+                        ip as u32 - 1,
+                    )
+                };
             }
-            left -= 1;
-            let op = code.fast.get(ip).copied().unwrap_or(Op::ReturnNone);
-            ip += 1;
-            let stack = &mut fiber.stack;
-            match op {
-                Op::LoadFast(i) => load_fast!(stack, i),
-                Op::StoreFast(i) => {
-                    let v = stack.pop().unwrap_or_default();
-                    discard(std::mem::replace(&mut stack[base + i as usize], v));
-                }
-                Op::LoadConst(i) => stack.push(copy_value(&code.consts[i as usize])),
-                Op::LoadGlobal(i) => {
-                    let globals = &fiber.frames.last().expect("frame").globals;
-                    if !push_cached_global(&code, globals, i, stack) {
+            // LOAD_FAST i: the first instruction of a fused form that missed.
+            macro_rules! load_fast {
+                ($stack:expr, $i:expr) => {
+                    if !push_local($stack, base + $i as usize) {
                         slow!();
                     }
-                }
-                Op::StoreGlobal(i) => {
-                    let globals = &fiber.frames.last().expect("frame").globals;
-                    if !store_cached_global(&code, globals, i, stack) {
-                        slow!();
+                };
+            }
+            // Return `$v` from a plain call: pop the frame; evaluates to the caller's code.
+            macro_rules! plain_return {
+                ($stack:expr, $v:expr) => {{
+                    // The result moves to the callee's slot and what is above goes.
+                    let at = $v;
+                    let to = fiber.frames.last().expect("frame").pop_to as usize;
+                    // Dropped in place (pop would copy the frame out first).
+                    fiber.frames.truncate(fiber.frames.len() - 1);
+                    $stack.swap(to, at);
+                    while $stack.len() > to + 1 {
+                        discard_top($stack);
                     }
+                    // A Call frame always has its caller below it.
+                    let caller = fiber.frames.last().expect("caller frame");
+                    ip = caller.ip as usize;
+                    base = caller.base as usize;
+                    caller.code.clone()
+                }};
+            }
+            let next = loop {
+                if left == 0 {
+                    break 'frames Stop::Tick;
                 }
-                Op::Binary(o) | Op::Inplace(o) => {
-                    let r = match &stack[..] {
-                        [.., Value::Int(a), Value::Int(b)] => int_binop(*a, o, *b),
-                        _ => None,
-                    };
-                    let Some(r) = r else {
-                        slow!();
-                    };
-                    discard_top(stack);
-                    // The left operand's slot already holds an int: overwrite its payload.
-                    if let Some(Value::Int(a)) = stack.last_mut() {
-                        *a = r;
+                left -= 1;
+                let op = ops.get(ip).copied().unwrap_or(Op::ReturnNone);
+                ip += 1;
+                let stack = &mut fiber.stack;
+                match op {
+                    Op::LoadFast(i) => load_fast!(stack, i),
+                    Op::StoreFast(i) => {
+                        let v = stack.pop().unwrap_or_default();
+                        discard(std::mem::replace(&mut stack[base + i as usize], v));
                     }
-                }
-                Op::Compare(o) => {
-                    let r = match &stack[..] {
-                        [.., Value::Int(a), Value::Int(b)] => int_compare(*a, o, *b),
-                        _ => None,
-                    };
-                    match r {
-                        Some(b) => {
-                            discard_top(stack);
-                            let top = stack.last_mut().expect("operand");
-                            discard(std::mem::replace(top, Value::Bool(b)));
+                    Op::LoadConst(i) => push_copy(stack, &code.consts[i as usize]),
+                    Op::LoadGlobal(i) => {
+                        let globals = &fiber.frames.last().expect("frame").globals;
+                        if !push_cached_global(&code, globals, i, stack) {
+                            slow!();
                         }
-                        None => slow!(),
                     }
-                }
-                Op::Jump(t) => ip = t as usize,
-                Op::PopJumpIfFalse(t) | Op::PopJumpIfTrue(t) => match stack.last() {
-                    Some(&Value::Bool(b)) => {
+                    Op::StoreGlobal(i) => {
+                        let globals = &fiber.frames.last().expect("frame").globals;
+                        if !store_cached_global(&code, globals, i, stack) {
+                            slow!();
+                        }
+                    }
+                    Op::Binary(o) | Op::Inplace(o) => {
+                        let r = match &stack[..] {
+                            [.., Value::Int(a), Value::Int(b)] => int_binop(*a, o, *b),
+                            _ => None,
+                        };
+                        let Some(r) = r else {
+                            slow!();
+                        };
                         discard_top(stack);
-                        if b == matches!(op, Op::PopJumpIfTrue(_)) {
-                            ip = t as usize;
+                        // The left operand's slot already holds an int: overwrite its payload.
+                        if let Some(Value::Int(a)) = stack.last_mut() {
+                            *a = r;
                         }
                     }
-                    _ => slow!(),
-                },
-                Op::ForIter(target) => {
-                    let next = match stack.last() {
-                        Some(Value::Iter(it)) => match &mut *it.borrow_mut() {
-                            IterObj::Range { cur, stop, step } => range_next(cur, stop, *step),
+                    Op::Compare(o) => {
+                        let r = match &stack[..] {
+                            [.., Value::Int(a), Value::Int(b)] => int_compare(*a, o, *b),
+                            _ => None,
+                        };
+                        match r {
+                            Some(b) => {
+                                discard_top(stack);
+                                let top = stack.last_mut().expect("operand");
+                                discard(std::mem::replace(top, Value::Bool(b)));
+                            }
+                            None => slow!(),
+                        }
+                    }
+                    Op::Jump(t) => ip = t as usize,
+                    Op::PopJumpIfFalse(t) | Op::PopJumpIfTrue(t) => match stack.last() {
+                        Some(&Value::Bool(b)) => {
+                            discard_top(stack);
+                            if b == matches!(op, Op::PopJumpIfTrue(_)) {
+                                ip = t as usize;
+                            }
+                        }
+                        _ => slow!(),
+                    },
+                    Op::ForIter(target) => {
+                        let next = match stack.last() {
+                            Some(Value::Iter(it)) => match &mut *it.borrow_mut() {
+                                IterObj::Range { cur, stop, step } => range_next(cur, stop, *step),
+                                _ => slow!(),
+                            },
                             _ => slow!(),
-                        },
-                        _ => slow!(),
-                    };
-                    match next {
-                        Some(v) => push_with(stack, || Value::Int(v)),
-                        None => {
-                            stack.pop();
-                            ip = target as usize;
+                        };
+                        match next {
+                            Some(v) => push_with(stack, || Value::Int(v)),
+                            None => {
+                                stack.pop();
+                                ip = target as usize;
+                            }
                         }
                     }
-                }
-                Op::Pop if !matches!(stack.last(), Some(Value::Gen(_))) => {
-                    discard_top(stack);
-                }
-                Op::Dup => {
-                    let v = stack.last().cloned().unwrap_or_default();
-                    stack.push(v);
-                }
-                Op::Call(n) => {
-                    let fpos = stack.len() - n as usize - 1;
-                    let func = match &stack[fpos] {
-                        Value::Func(f)
-                            if f.code.takes_plain_call(n)
-                                && f.closure.is_empty()
-                                && fiber.frames.len() < recursion_limit =>
-                        {
-                            f
-                        }
-                        _ => slow!(),
-                    };
-                    // The arguments already sit where the callee's first locals go.
-                    fiber.frames.last_mut().expect("frame").ip = ip as u32;
-                    base = fpos + 1;
-                    let callee = func.code.clone();
-                    push_with(&mut fiber.frames, || {
-                        Frame::new(
+                    Op::Pop if !matches!(stack.last(), Some(Value::Gen(_))) => {
+                        discard_top(stack);
+                    }
+                    Op::Dup => {
+                        let v = stack.last().cloned().unwrap_or_default();
+                        stack.push(v);
+                    }
+                    Op::Call(n) => {
+                        let fpos = stack.len() - n as usize - 1;
+                        let func = match &stack[fpos] {
+                            Value::Func(f)
+                                if f.code.takes_plain_call(n)
+                                    && f.closure.is_empty()
+                                    && fiber.frames.len() < recursion_limit =>
+                            {
+                                f
+                            }
+                            _ => slow!(),
+                        };
+                        // The arguments already sit where the callee's first locals go.
+                        fiber.frames.last_mut().expect("frame").ip = ip as u32;
+                        base = fpos + 1;
+                        let callee = func.code.clone();
+                        // (push_with's resize_with is not inlined for a Frame.)
+                        fiber.frames.push(Frame::new(
                             func.code.clone(),
                             base,
                             fpos,
                             func.globals.clone(),
                             Resume::Call,
-                        )
-                    });
-                    if callee.nslots() > n as usize {
-                        stack.resize(base + callee.nslots(), Value::Undef);
-                    }
-                    code = callee;
-                    ip = 0;
-                }
-                Op::Return => {
-                    let f = fiber.frames.last().expect("frame");
-                    if f.resume != Resume::Call || f.owner.is_some() {
-                        slow!();
-                    }
-                    plain_return!(stack, stack.len() - 1);
-                }
-                // Fused forms: each runs whole, charging `left` for every instruction it
-                // stands for, or (a miss, or too few instructions left) runs its first one.
-                Op::FastConstBinary(a, c, o) => {
-                    let r = match (&stack[base + a as usize], &code.consts[c as usize]) {
-                        (Value::Int(x), Value::Int(y)) if left >= 2 => int_binop(*x, o, *y),
-                        _ => None,
-                    };
-                    match r {
-                        Some(r) => {
-                            left -= 2;
-                            ip += 2;
-                            push_with(stack, || Value::Int(r));
+                        ));
+                        if callee.nslots() > n as usize {
+                            stack.resize(base + callee.nslots(), Value::Undef);
                         }
-                        None => load_fast!(stack, a),
+                        ip = 0;
+                        break callee;
                     }
-                }
-                Op::FastConstCompareJump(a, c, o) => {
-                    let r = match (&stack[base + a as usize], &code.consts[c as usize]) {
-                        (Value::Int(x), Value::Int(y)) if left >= 3 => int_compare(*x, o, *y),
-                        _ => None,
-                    };
-                    match (r, code.ops.get(ip + 2)) {
-                        (Some(true), _) => {
-                            left -= 3;
-                            ip += 3;
+                    Op::Return => {
+                        let f = fiber.frames.last().expect("frame");
+                        if f.resume != Resume::Call || f.owner.is_some() {
+                            slow!();
                         }
-                        (Some(false), Some(&Op::PopJumpIfFalse(t))) => {
-                            left -= 3;
-                            ip = t as usize;
+                        break plain_return!(stack, stack.len() - 1);
+                    }
+                    // Fused forms: each runs whole, charging `left` for every instruction it
+                    // stands for, or (a miss, or too few instructions left) runs its first one.
+                    Op::FastConstBinary(a, c, o) => {
+                        let r = match (&stack[base + a as usize], &code.consts[c as usize]) {
+                            (Value::Int(x), Value::Int(y)) if left >= 2 => int_binop(*x, o, *y),
+                            _ => None,
+                        };
+                        match r {
+                            Some(r) => {
+                                left -= 2;
+                                ip += 2;
+                                push_with(stack, || Value::Int(r));
+                            }
+                            None => load_fast!(stack, a),
                         }
-                        _ => load_fast!(stack, a),
                     }
-                }
-                Op::CompareJump(o, t) => {
-                    let r = match &stack[..] {
-                        [.., Value::Int(a), Value::Int(b)] if left >= 1 => int_compare(*a, o, *b),
-                        _ => None,
-                    };
-                    let Some(b) = r else {
-                        slow!();
-                    };
-                    left -= 1;
-                    discard_top(stack);
-                    discard_top(stack);
-                    ip = if b { ip + 1 } else { t as usize };
-                }
-                Op::ReturnFast(a) => {
-                    let f = fiber.frames.last().expect("frame");
-                    if left == 0 || f.resume != Resume::Call || f.owner.is_some() {
-                        load_fast!(stack, a);
-                        continue;
+                    Op::FastConstCompareJump(a, c, o) => {
+                        let r = match (&stack[base + a as usize], &code.consts[c as usize]) {
+                            (Value::Int(x), Value::Int(y)) if left >= 3 => int_compare(*x, o, *y),
+                            _ => None,
+                        };
+                        match (r, code.ops.get(ip + 2)) {
+                            (Some(true), _) => {
+                                left -= 3;
+                                ip += 3;
+                            }
+                            (Some(false), Some(&Op::PopJumpIfFalse(t))) => {
+                                left -= 3;
+                                ip = t as usize;
+                            }
+                            _ => load_fast!(stack, a),
+                        }
                     }
-                    if let Value::Undef = stack[base + a as usize] {
-                        slow!();
+                    Op::CompareJump(o, t) => {
+                        let r = match &stack[..] {
+                            [.., Value::Int(a), Value::Int(b)] if left >= 1 => {
+                                int_compare(*a, o, *b)
+                            }
+                            _ => None,
+                        };
+                        let Some(b) = r else {
+                            slow!();
+                        };
+                        left -= 1;
+                        discard_top(stack);
+                        discard_top(stack);
+                        ip = if b { ip + 1 } else { t as usize };
                     }
-                    left -= 1;
-                    plain_return!(stack, base + a as usize);
+                    Op::ReturnFast(a) => {
+                        let f = fiber.frames.last().expect("frame");
+                        if left == 0 || f.resume != Resume::Call || f.owner.is_some() {
+                            load_fast!(stack, a);
+                            continue;
+                        }
+                        if let Value::Undef = stack[base + a as usize] {
+                            slow!();
+                        }
+                        left -= 1;
+                        break plain_return!(stack, base + a as usize);
+                    }
+                    _ => slow!(),
                 }
-                _ => slow!(),
-            }
+            };
+            code = next;
         };
         fiber.frames.last_mut().expect("frame").ip = ip as u32;
         (stopped, left)
@@ -1734,19 +1743,6 @@ impl Vm {
     }
 }
 
-/// A copy of `v`: plain data is copied in place of the out-of-line `clone`.
-#[inline(always)]
-fn copy_value(v: &Value) -> Value {
-    match *v {
-        Value::Int(i) => Value::Int(i),
-        Value::Bool(b) => Value::Bool(b),
-        Value::None => Value::None,
-        Value::Float(x) => Value::Float(x),
-        Value::Func(ref f) => Value::Func(f.clone()),
-        _ => v.clone(),
-    }
-}
-
 /// Push the value `make` returns, built in place: `make` runs once the vector has room, so
 /// the value is written straight into its slot. (`push` builds it in a temporary first and
 /// copies it with wider loads than the stores that built it: a store-forwarding stall.)
@@ -1763,18 +1759,46 @@ fn push_with<T>(v: &mut Vec<T>, make: impl FnOnce() -> T) {
 /// Push a copy of the stack slot `at` (LOAD_FAST); false if it is unbound.
 #[inline(always)]
 fn push_local(stack: &mut Vec<Value>, at: usize) -> bool {
+    if let Value::Undef = stack[at] {
+        return false;
+    }
+    // The source slot is borrowed while the stack may grow: copy it out first, in parts.
     match stack[at] {
-        Value::Undef => return false,
         Value::Int(i) => push_with(stack, || Value::Int(i)),
         Value::Bool(b) => push_with(stack, || Value::Bool(b)),
         Value::None => push_with(stack, || Value::None),
         Value::Float(x) => push_with(stack, || Value::Float(x)),
+        Value::Func(ref f) => {
+            let f = f.clone();
+            push_with(stack, || Value::Func(f));
+        }
         ref v => {
-            let v = copy_value(v);
+            let v = v.clone();
             push_with(stack, || v);
         }
     }
     true
+}
+
+/// Push a copy of `v`, built in its slot variant by variant: a whole-`Value` copy through a
+/// temporary is written in two 8-byte stores and read back in one 16-byte load, which stalls
+/// store forwarding (it was a seventh of `fib`'s time, at LOAD_GLOBAL of a function).
+#[inline(always)]
+fn push_copy(stack: &mut Vec<Value>, v: &Value) {
+    match *v {
+        Value::Int(i) => push_with(stack, || Value::Int(i)),
+        Value::Bool(b) => push_with(stack, || Value::Bool(b)),
+        Value::None => push_with(stack, || Value::None),
+        Value::Float(x) => push_with(stack, || Value::Float(x)),
+        Value::Func(ref f) => {
+            let f = f.clone();
+            push_with(stack, || Value::Func(f));
+        }
+        _ => {
+            let v = v.clone();
+            push_with(stack, || v);
+        }
+    }
 }
 
 /// Drop `v`, skipping the out-of-line destructor call for plain data (which owns nothing).
@@ -1851,7 +1875,7 @@ fn push_cached_global(code: &Code, globals: &Module, i: u32, stack: &mut Vec<Val
     if !(Rc::ptr_eq(key, name) || **key == **name) {
         return false;
     }
-    push_with(stack, || copy_value(v));
+    push_copy(stack, v);
     true
 }
 
