@@ -42,7 +42,7 @@ pub enum Phase {
 }
 
 pub fn new_sleep(delay: f64, result: Value) -> Value {
-    super::wrap(AsyncObj::Sleep(SleepObj {
+    let sleep = AsyncObj::Sleep(SleepObj {
         delay,
         result,
         state: RefCell::new(Value::None),
@@ -52,7 +52,16 @@ pub fn new_sleep(delay: f64, result: Value) -> Value {
         phase: Cell::new(Phase::Idle),
         waiter: RefCell::new(Value::None),
         cancel_message: RefCell::new(Value::None),
-    }))
+    });
+    if delay <= 0.0 || delay.is_nan() {
+        // sleep(0) only ever records that it yielded (a bool): it gains no reference after
+        // it is made, so the cycle collector need not register it (see gc.rs). It is the
+        // one object `await asyncio.sleep(0)` makes, and registering it was a sixteenth of
+        // a task switch.
+        Value::Native(std::rc::Rc::new(crate::object::NativeObj::Async(sleep)))
+    } else {
+        super::wrap(sleep)
+    }
 }
 
 /// A sleep that stands for its own future (a task awaits it directly).

@@ -817,6 +817,9 @@ impl Vm {
                 self.delattr(&obj, &name)?;
             }
             Op::LoadMethod(i) => {
+                if self.load_module_attr(i) {
+                    return Ok(Step::Continue);
+                }
                 let name = self.name(i);
                 let obj = self.pop();
                 match self.lookup_method(&obj, &name)? {
@@ -1450,6 +1453,35 @@ impl Vm {
             return Ok(v.clone());
         }
         Err(exc("NameError", format!("name '{name}' is not defined")))
+    }
+
+    /// LOAD_METHOD names[i] on a module (`asyncio.sleep`): the attribute from the module's
+    /// namespace (all a module attribute is, see getattr_impl) through the name's slot hint,
+    /// as for globals, so with no hashing once the hint is set; false if the top of the stack
+    /// is not a module or the name is not in its namespace (the general path then reports it).
+    fn load_module_attr(&mut self, i: u32) -> bool {
+        let Some(Value::Module(m)) = self.fiber.stack.last() else {
+            return false;
+        };
+        let m = m.clone();
+        let code = self.frame().code.clone();
+        let name = &code.names[i as usize];
+        let stack = &mut self.fiber.stack;
+        let before = stack.len();
+        if !push_cached_global(&code, &m, i, stack) {
+            let slot = m.globals.borrow().get_index_of(&**name);
+            let Some(slot) = slot else {
+                return false;
+            };
+            code.global_slots[i as usize].set(slot as u32);
+            if !push_cached_global(&code, &m, i, stack) {
+                return false;
+            }
+        }
+        // (module, ...) -> (attribute, Undef): a plain call follows.
+        stack.swap_remove(before - 1);
+        stack.push(Value::Undef);
+        true
     }
 
     fn load_global(&mut self, name: &str) -> PyResult<Value> {
