@@ -162,11 +162,62 @@ fn new_op(queue: Value, item: Option<Value>) -> Value {
     }))
 }
 
+/// The queue attributes the fast path reads.
+#[derive(Clone, Copy)]
+enum QAttr {
+    Queue,
+    Maxsize,
+    Getters,
+    Putters,
+    Unfinished,
+    Finished,
+}
+
+impl QAttr {
+    const COUNT: usize = 6;
+
+    fn name(self) -> &'static str {
+        match self {
+            QAttr::Queue => "_queue",
+            QAttr::Maxsize => "_maxsize",
+            QAttr::Getters => "_getters",
+            QAttr::Putters => "_putters",
+            QAttr::Unfinished => "_unfinished_tasks",
+            QAttr::Finished => "_finished",
+        }
+    }
+}
+
+thread_local! {
+    /// Per attribute, the slot of the instance namespace where it was last found: every
+    /// queue's `__init__` sets them in the same order, so a hint checked by comparing the key
+    /// there replaces hashing the name (ten lookups per get/put pair).
+    static HINTS: [Cell<u32>; QAttr::COUNT] = Default::default();
+}
+
+/// Where attribute `a` is in the instance's namespace, if it is there.
+fn slot(i: &Instance, a: QAttr) -> Option<usize> {
+    let name = a.name();
+    let d = i.dict.borrow();
+    HINTS.with(|h| {
+        let hint = &h[a as usize];
+        if let Some((k, _)) = d.get_index(hint.get() as usize)
+            && **k == *name
+        {
+            return Some(hint.get() as usize);
+        }
+        let at = d.get_index_of(name)?;
+        hint.set(at as u32);
+        Some(at)
+    })
+}
+
 /// An instance attribute (falling back to the full lookup, which raises if missing).
-fn attr(vm: &mut Vm, q: &Value, i: &Instance, name: &str) -> PyResult<Value> {
-    match i.get(name) {
+fn attr(vm: &mut Vm, q: &Value, i: &Instance, a: QAttr) -> PyResult<Value> {
+    let found = slot(i, a).and_then(|at| i.dict.borrow().get_index(at).map(|(_, v)| v.clone()));
+    match found {
         Some(v) => Ok(v),
-        None => vm.getattr(q, name),
+        None => vm.getattr(q, a.name()),
     }
 }
 
@@ -179,7 +230,7 @@ fn qlen(vm: &mut Vm, items: &Value) -> PyResult<usize> {
 
 /// `self.empty()`: `not self._queue`
 fn empty(vm: &mut Vm, q: &Value, i: &Instance) -> PyResult<bool> {
-    match attr(vm, q, i, "_queue")? {
+    match attr(vm, q, i, QAttr::Queue)? {
         Value::List(l) => Ok(l.borrow().is_empty()),
         other => Ok(!vm.truthy(&other)?),
     }
@@ -187,10 +238,10 @@ fn empty(vm: &mut Vm, q: &Value, i: &Instance) -> PyResult<bool> {
 
 /// `self.full()`
 fn full(vm: &mut Vm, q: &Value, i: &Instance) -> PyResult<bool> {
-    match attr(vm, q, i, "_maxsize")? {
+    match attr(vm, q, i, QAttr::Maxsize)? {
         Value::Int(m) if m <= 0 => Ok(false),
         Value::Int(m) => {
-            let items = attr(vm, q, i, "_queue")?;
+            let items = attr(vm, q, i, QAttr::Queue)?;
             Ok(qlen(vm, &items)? as i64 >= m)
         }
         _ => {
@@ -209,7 +260,7 @@ fn queue_full() -> Exc {
 }
 
 fn get_nowait_fast(vm: &mut Vm, q: &Value, i: &Instance, k: Kind) -> PyResult<Value> {
-    let items = attr(vm, q, i, "_queue")?;
+    let items = attr(vm, q, i, QAttr::Queue)?;
     let item = match (&items, k) {
         (Value::List(l), Kind::Fifo | Kind::Lifo) => {
             let mut l = l.borrow_mut();
@@ -229,29 +280,35 @@ fn get_nowait_fast(vm: &mut Vm, q: &Value, i: &Instance, k: Kind) -> PyResult<Va
             py(vm, q, "_get", &[])?
         }
     };
-    let putters = attr(vm, q, i, "_putters")?;
+    let putters = attr(vm, q, i, QAttr::Putters)?;
     wakeup_next(vm, &putters)?;
     Ok(item)
 }
 
 fn put_nowait_fast(vm: &mut Vm, q: &Value, i: &Instance, k: Kind, item: Value) -> PyResult<()> {
-    if !matches!(i.get("_unfinished_tasks"), Some(Value::Int(_))) {
+    let unfinished = slot(i, QAttr::Unfinished);
+    let counted = unfinished
+        .is_some_and(|at| matches!(i.dict.borrow().get_index(at), Some((_, Value::Int(_)))));
+    if !counted {
         // Something the program stored there: let the aio code do `+= 1` on it.
         return py(vm, q, "_py_put_nowait", &[item]).map(|_| ());
     }
     if full(vm, q, i)? {
         return Err(queue_full());
     }
-    match (attr(vm, q, i, "_queue")?, k) {
+    match (attr(vm, q, i, QAttr::Queue)?, k) {
         (Value::List(l), Kind::Fifo | Kind::Lifo) => l.borrow_mut().push(item),
         _ => {
             py(vm, q, "_put", &[item])?;
         }
     }
-    if let Some(Value::Int(n)) = i.dict.borrow_mut().get_mut("_unfinished_tasks") {
+    // (Its slot is looked up again: `_put` and `full` may have run aio code.)
+    if let Some(at) = slot(i, QAttr::Unfinished)
+        && let Some((_, Value::Int(n))) = i.dict.borrow_mut().get_index_mut(at)
+    {
         *n += 1;
     }
-    let finished = attr(vm, q, i, "_finished")?;
+    let finished = attr(vm, q, i, QAttr::Finished)?;
     match &finished {
         Value::Instance(e)
             if vm
@@ -270,7 +327,7 @@ fn put_nowait_fast(vm: &mut Vm, q: &Value, i: &Instance, k: Kind, item: Value) -
             py(vm, &finished, "clear", &[])?;
         }
     }
-    let getters = attr(vm, q, i, "_getters")?;
+    let getters = attr(vm, q, i, QAttr::Getters)?;
     wakeup_next(vm, &getters)
 }
 
@@ -353,8 +410,8 @@ pub fn send(vm: &mut Vm, op: &QueueOp) -> PyResult<SendResult> {
 /// The `while` loop of get()/put(), then the nowait call.
 fn run(vm: &mut Vm, op: &QueueOp, q: &Value, i: &Instance, k: Kind) -> PyResult<SendResult> {
     let (blocked, list) = match &op.item {
-        None => (empty(vm, q, i)?, "_getters"),
-        Some(_) => (full(vm, q, i)?, "_putters"),
+        None => (empty(vm, q, i)?, QAttr::Getters),
+        Some(_) => (full(vm, q, i)?, QAttr::Putters),
     };
     if blocked {
         let lp = get_loop(vm, q, i)?;
@@ -389,9 +446,9 @@ fn cleanup(vm: &mut Vm, op: &QueueOp, w: &Value, e: Exc) -> Exc {
         // Just in case the waiter is not done yet.
         future::cancel(vm, w, Value::None);
         let list_name = if op.item.is_some() {
-            "_putters"
+            QAttr::Putters
         } else {
-            "_getters"
+            QAttr::Getters
         };
         let list = attr(vm, q, i, list_name)?;
         // It may have been removed already by the call that woke it.
