@@ -25,6 +25,21 @@ impl Attrs {
     pub fn remove(&mut self, name: &str) -> Option<Value> {
         self.0.shift_remove(name)
     }
+
+    /// The slot of `name`: first the slot `hint` says (where it was last found), checked by
+    /// comparing the key there, so usually without hashing; a miss looks it up and updates
+    /// the hint.
+    pub fn slot_hinted(&self, name: &str, hint: &Cell<u32>) -> Option<usize> {
+        let at = hint.get() as usize;
+        if let Some((k, _)) = self.0.get_index(at)
+            && **k == *name
+        {
+            return Some(at);
+        }
+        let at = self.0.get_index_of(name)?;
+        hint.set(at as u32);
+        Some(at)
+    }
 }
 
 impl std::ops::Deref for Attrs {

@@ -197,19 +197,7 @@ thread_local! {
 
 /// Where attribute `a` is in the instance's namespace, if it is there.
 fn slot(i: &Instance, a: QAttr) -> Option<usize> {
-    let name = a.name();
-    let d = i.dict.borrow();
-    HINTS.with(|h| {
-        let hint = &h[a as usize];
-        if let Some((k, _)) = d.get_index(hint.get() as usize)
-            && **k == *name
-        {
-            return Some(hint.get() as usize);
-        }
-        let at = d.get_index_of(name)?;
-        hint.set(at as u32);
-        Some(at)
-    })
+    HINTS.with(|h| i.dict.borrow().slot_hinted(a.name(), &h[a as usize]))
 }
 
 /// An instance attribute (falling back to the full lookup, which raises if missing).

@@ -1464,22 +1464,19 @@ impl Vm {
             return false;
         };
         let m = m.clone();
-        let code = self.frame().code.clone();
-        let name = &code.names[i as usize];
+        let code = &self.frame().code;
+        let map = m.globals.borrow();
+        let found = map
+            .slot_hinted(&code.names[i as usize], &code.global_slots[i as usize])
+            .and_then(|at| map.get_index(at));
+        let Some((_, v)) = found else {
+            return false;
+        };
+        // (module) -> (attribute, Undef): a plain call follows.
         let stack = &mut self.fiber.stack;
-        let before = stack.len();
-        if !push_cached_global(&code, &m, i, stack) {
-            let slot = m.globals.borrow().get_index_of(&**name);
-            let Some(slot) = slot else {
-                return false;
-            };
-            code.global_slots[i as usize].set(slot as u32);
-            if !push_cached_global(&code, &m, i, stack) {
-                return false;
-            }
-        }
-        // (module, ...) -> (attribute, Undef): a plain call follows.
-        stack.swap_remove(before - 1);
+        let at = stack.len() - 1;
+        push_copy(stack, v);
+        stack.swap_remove(at);
         stack.push(Value::Undef);
         true
     }
@@ -1788,49 +1785,44 @@ fn push_with<T>(v: &mut Vec<T>, make: impl FnOnce() -> T) {
     });
 }
 
+/// Push a copy of the value `$src` (a place expression), built in its slot variant by
+/// variant: a whole-`Value` copy through a temporary is written in two 8-byte stores and read
+/// back in one 16-byte load, which stalls store forwarding (it was a seventh of `fib`'s time,
+/// at LOAD_GLOBAL of a function). The payload is copied out before the push, so `$src` may be
+/// a slot of the stack itself.
+macro_rules! push_copy_of {
+    ($stack:expr, $src:expr) => {
+        match $src {
+            Value::Int(i) => push_with($stack, || Value::Int(i)),
+            Value::Bool(b) => push_with($stack, || Value::Bool(b)),
+            Value::None => push_with($stack, || Value::None),
+            Value::Float(x) => push_with($stack, || Value::Float(x)),
+            Value::Func(ref f) => {
+                let f = f.clone();
+                push_with($stack, || Value::Func(f));
+            }
+            ref v => {
+                let v = v.clone();
+                push_with($stack, || v);
+            }
+        }
+    };
+}
+
 /// Push a copy of the stack slot `at` (LOAD_FAST); false if it is unbound.
 #[inline(always)]
 fn push_local(stack: &mut Vec<Value>, at: usize) -> bool {
     if let Value::Undef = stack[at] {
         return false;
     }
-    // The source slot is borrowed while the stack may grow: copy it out first, in parts.
-    match stack[at] {
-        Value::Int(i) => push_with(stack, || Value::Int(i)),
-        Value::Bool(b) => push_with(stack, || Value::Bool(b)),
-        Value::None => push_with(stack, || Value::None),
-        Value::Float(x) => push_with(stack, || Value::Float(x)),
-        Value::Func(ref f) => {
-            let f = f.clone();
-            push_with(stack, || Value::Func(f));
-        }
-        ref v => {
-            let v = v.clone();
-            push_with(stack, || v);
-        }
-    }
+    push_copy_of!(stack, stack[at]);
     true
 }
 
-/// Push a copy of `v`, built in its slot variant by variant: a whole-`Value` copy through a
-/// temporary is written in two 8-byte stores and read back in one 16-byte load, which stalls
-/// store forwarding (it was a seventh of `fib`'s time, at LOAD_GLOBAL of a function).
+/// Push a copy of `v` (see `push_copy_of`).
 #[inline(always)]
 fn push_copy(stack: &mut Vec<Value>, v: &Value) {
-    match *v {
-        Value::Int(i) => push_with(stack, || Value::Int(i)),
-        Value::Bool(b) => push_with(stack, || Value::Bool(b)),
-        Value::None => push_with(stack, || Value::None),
-        Value::Float(x) => push_with(stack, || Value::Float(x)),
-        Value::Func(ref f) => {
-            let f = f.clone();
-            push_with(stack, || Value::Func(f));
-        }
-        _ => {
-            let v = v.clone();
-            push_with(stack, || v);
-        }
-    }
+    push_copy_of!(stack, *v);
 }
 
 /// Drop `v`, skipping the out-of-line destructor call for plain data (which owns nothing).
