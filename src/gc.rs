@@ -4,8 +4,9 @@
 //!
 //! What registers: every object whose references can change after it is made (lists,
 //! dicts, sets, instances, classes, functions, modules, cells, generators and coroutines,
-//! futures, tasks, loops, sleeps, properties). A cycle needs a reference written into an
-//! object after the object it points to was made, so every cycle contains one of them;
+//! futures, tasks, loops, properties; a sleep once it is given a cancel message, as its
+//! other later references are to registered objects). A cycle needs a reference written
+//! into an object after the object it points to was made, so every cycle contains one;
 //! the immutable objects on the way (tuples, bound methods, handles, iterators...) are
 //! found by following references from the registered ones. The registry holds a weak
 //! pointer per object (16 bytes); its dead entries are pruned as it grows, the youngest

@@ -557,35 +557,34 @@ pub fn task_line(t: &Value) -> usize {
     let Some(td) = as_future(t).and_then(|f| f.task.as_ref()) else {
         return 0;
     };
-    let fiber = td.fiber.borrow();
     // The learner's line: the innermost frame outside the asyncio/threading preludes.
-    fiber
-        .as_ref()
-        .and_then(|fb| {
-            fb.frames
-                .iter()
-                .rev()
-                .find(|fr| !crate::threads::is_prelude(&fr.code.source.name))
-        })
-        .map(tree::frame_line)
-        .unwrap_or(0)
+    td.with_fiber(|fb| {
+        fb?.frames
+            .iter()
+            .rev()
+            .find(|fr| !crate::threads::is_prelude(&fr.code.source.name))
+            .map(tree::frame_line)
+    })
+    .unwrap_or(0)
 }
 
 /// The asyncio function a suspended task called and waits inside (`wait`, `Queue.get`),
 /// if it waits inside asyncio's own code.
 pub fn asyncio_call(t: &Value) -> Option<String> {
     let td = as_future(t).and_then(|f| f.task.as_ref())?;
-    let fiber = td.fiber.borrow();
-    let frames = &fiber.as_ref()?.frames;
-    let user = frames
-        .iter()
-        .rposition(|fr| fr.code.source.name != "<asyncio>")?;
-    frames[user + 1..]
-        .iter()
-        .map(|fr| &*fr.code.qualname)
-        .find(|q| !q.starts_with('_'))
-        .map(str::to_string)
-        .or_else(|| crate::scheduler::native_wait(fiber.as_ref()?).map(|(n, _)| n.to_string()))
+    td.with_fiber(|fb| {
+        let fb = fb?;
+        let user = fb
+            .frames
+            .iter()
+            .rposition(|fr| fr.code.source.name != "<asyncio>")?;
+        fb.frames[user + 1..]
+            .iter()
+            .map(|fr| &*fr.code.qualname)
+            .find(|q| !q.starts_with('_'))
+            .map(str::to_string)
+            .or_else(|| crate::scheduler::native_wait(fb).map(|(n, _)| n.to_string()))
+    })
 }
 
 /// What a task waits on, in words.

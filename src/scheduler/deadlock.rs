@@ -6,11 +6,11 @@
 
 use std::rc::Rc;
 
-use super::{FutState, FutureObj, as_future, as_loop};
+use super::{FutState, FutureObj, TaskData, as_future, as_loop};
 use crate::object::{Exc, Instance};
 use crate::types::exc;
 use crate::value::Value;
-use crate::vm::{Fiber, Frame, Vm};
+use crate::vm::{FiberRef, Frame, Vm};
 
 const PRELUDE: &str = "<asyncio>";
 
@@ -64,10 +64,17 @@ fn frame_line(fr: &Frame, top: bool) -> usize {
 
 fn read_stuck(task: &Value, f: &FutureObj) -> Option<Stuck> {
     let td = f.task.as_ref()?;
-    let fiber = td.fiber.borrow();
-    let empty = Fiber::default();
-    let fiber = fiber.as_ref().unwrap_or(&empty);
-    let frames = &fiber.frames;
+    td.with_fiber(|fiber| {
+        let fiber = fiber.unwrap_or(FiberRef {
+            frames: &[],
+            stack: &[],
+        });
+        read_frames(task, td, fiber)
+    })
+}
+
+fn read_frames(task: &Value, td: &TaskData, fiber: FiberRef) -> Option<Stuck> {
+    let frames = fiber.frames;
     let user = frames.iter().rposition(|fr| fr.code.source.name != PRELUDE);
     let (line, text) = match user {
         Some(i) => {
@@ -346,10 +353,9 @@ fn held_only_by_waiters(fut: &Value, stuck: &[Stuck]) -> bool {
             // `st.waiter` (our copy) and the task's own `fut_waiter`.
             known += 2;
         }
-        if let Some(td) = as_future(&st.task).and_then(|f| f.task.as_ref())
-            && let Some(fiber) = td.fiber.borrow().as_ref()
-        {
-            known += fiber.stack.iter().filter(|v| v.is(fut)).count();
+        if let Some(td) = as_future(&st.task).and_then(|f| f.task.as_ref()) {
+            known += td
+                .with_fiber(|fb| fb.map_or(0, |fb| fb.stack.iter().filter(|v| v.is(fut)).count()));
         }
     }
     Rc::strong_count(rc) <= known

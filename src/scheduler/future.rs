@@ -196,11 +196,8 @@ pub fn repr(vm: &mut Vm, fut: &Value) -> PyResult<String> {
                 let pending = f.state.get() == FutState::Pending;
                 // A running coroutine reports the line it is suspended at.
                 let span = t
-                    .fiber
-                    .borrow()
-                    .as_ref()
-                    .and_then(|fb| {
-                        fb.frames.first().map(|fr| {
+                    .with_fiber(|fb| {
+                        fb?.frames.first().map(|fr| {
                             fr.code
                                 .spans
                                 .get(fr.ip as usize)

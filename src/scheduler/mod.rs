@@ -26,7 +26,7 @@ use std::rc::Rc;
 use crate::object::{Class, Exc, NativeObj, PyResult};
 use crate::types::{self, type_error};
 use crate::value::Value;
-use crate::vm::{Fiber, Vm};
+use crate::vm::{Fiber, FiberRef, Vm};
 
 pub use clock::Clock;
 pub use event_loop::{finish_run_until_complete, finish_running, next_timer, run_once};
@@ -73,6 +73,9 @@ pub struct Scheduler {
     pub trace_view: crate::trace::View,
     /// The prelude's Queue classes, whose instances take the native fast path.
     pub queue_classes: Option<queue::QueueClasses>,
+    /// An empty frame vector with room, for the next task step: a task whose frames are
+    /// parked in its coroutine gives its vector back here when it suspends.
+    pub spare_frames: Vec<crate::vm::Frame>,
 }
 
 impl Scheduler {
@@ -97,6 +100,7 @@ impl Scheduler {
             awaited_by: Default::default(),
             trace_view: Default::default(),
             queue_classes: None,
+            spare_frames: Vec::new(),
         }
     }
 }
@@ -457,7 +461,8 @@ impl Drop for FutureObj {
 
 pub struct TaskData {
     pub coro: Value,
-    /// The task's frames while it is suspended (None while running, or before it starts).
+    /// The task's frames while it is suspended in a nested await (None while it runs,
+    /// before it starts, and while its one frame is parked in `coro`: see `with_fiber`).
     pub fiber: RefCell<Option<Fiber>>,
     /// CPython's global task counter when it was made: the default name is `Task-N`.
     pub number: u64,
@@ -473,6 +478,25 @@ pub struct TaskData {
 }
 
 impl TaskData {
+    /// Run `f` on the suspended task's frames and stack, wherever they are kept: in `fiber`,
+    /// or (a single frame) parked in its coroutine. None while it runs, before it starts,
+    /// and once it is done.
+    pub fn with_fiber<R>(&self, f: impl FnOnce(Option<FiberRef<'_>>) -> R) -> R {
+        if let Some(fb) = &*self.fiber.borrow() {
+            return f(Some(fb.view()));
+        }
+        if self.started.get()
+            && let Value::Gen(g) = &self.coro
+            && let Some(s) = &*g.saved.borrow()
+        {
+            return f(Some(FiberRef {
+                frames: std::slice::from_ref(&s.frame),
+                stack: &s.stack,
+            }));
+        }
+        f(None)
+    }
+
     pub fn name(&self) -> Value {
         let n = self.name.borrow();
         if n.is_none() {

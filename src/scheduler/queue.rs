@@ -16,7 +16,7 @@ use crate::bytecode::Op;
 use crate::object::{CallArgs, Class, Exc, Instance, PyResult};
 use crate::types::{self, new_exc_args, runtime_error, type_error};
 use crate::value::Value;
-use crate::vm::{Fiber, Vm};
+use crate::vm::{FiberRef, Vm};
 
 /// The prelude's queue classes, looked up once when the asyncio module is built.
 pub struct QueueClasses {
@@ -479,7 +479,7 @@ pub fn throw(vm: &mut Vm, op: &QueueOp, e: Exc) -> Exc {
 }
 
 /// The queue coroutine a suspended task's innermost frame is awaiting, if any.
-pub fn awaited_op(fiber: &Fiber) -> Option<Value> {
+pub fn awaited_op(fiber: FiberRef) -> Option<Value> {
     let fr = fiber.frames.last()?;
     if !matches!(fr.code.ops.get(fr.ip as usize), Some(Op::Send(_))) {
         return None;
@@ -494,7 +494,7 @@ pub fn awaited_op(fiber: &Fiber) -> Option<Value> {
 
 /// What a suspended task waits in, when that is a queue coroutine: its name
 /// (`Queue.get`) and the queue.
-pub fn native_wait(fiber: &Fiber) -> Option<(&'static str, Value)> {
+pub fn native_wait(fiber: FiberRef) -> Option<(&'static str, Value)> {
     let sub = awaited_op(fiber)?;
     match as_async(&sub) {
         Some(AsyncObj::QueueOp(op)) if op.state.get() == OpState::Waiting => {

@@ -6,10 +6,10 @@ use super::{
     AsyncObj, Callback, FutCallback, FutState, SendResult, TaskData, as_async, as_future, as_loop,
     event_loop, future, sleep,
 };
-use crate::object::{Exc, GenKind, GenState, PyResult};
+use crate::object::{Exc, GenKind, GenState, PyResult, SavedFrame};
 use crate::types::{exc_is, runtime_error, type_error};
 use crate::value::Value;
-use crate::vm::{Exit, Frame, Resume, Suspend, Vm};
+use crate::vm::{Exit, Fiber, Frame, Resume, Suspend, Vm};
 
 /// loop.create_task(coro, name=None)
 pub fn create_task(vm: &mut Vm, lp: &Value, coro: Value, name: Value) -> PyResult<Value> {
@@ -189,7 +189,7 @@ pub fn cancel(vm: &mut Vm, t: &Value, msg: Value) -> PyResult<bool> {
         return Ok(true);
     }
     if let Some(s) = sleep::direct(&waiter) {
-        if sleep::cancel(vm, s, msg.clone()) {
+        if sleep::cancel(vm, &waiter, s, msg.clone()) {
             return Ok(true);
         }
     } else if !waiter.is_none() {
@@ -266,7 +266,10 @@ pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
     drop(waiter);
     let prev_task = vm.sched.current_task.replace(t.clone());
     // Switch to the task's own stack of frames.
-    let fiber = td.fiber.borrow_mut().take().unwrap_or_default();
+    let fiber = match td.fiber.borrow_mut().take() {
+        Some(fiber) => fiber,
+        None => unpark(vm, td),
+    };
     let outer = std::mem::replace(&mut vm.fiber, fiber);
     let outer_depth = vm.native_depth;
     vm.native_depth = 0;
@@ -289,7 +292,7 @@ pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
     }
     match result {
         Ok(Exit::Returned(v)) => {
-            drop(fiber);
+            recycle(vm, fiber.frames);
             finish_coro(td);
             if td.must_cancel.get() {
                 td.must_cancel.set(false);
@@ -317,7 +320,14 @@ pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
                 Suspend::Thread => (Value::None, true),
             };
             td.push_on_resume.set(push);
-            *td.fiber.borrow_mut() = Some(fiber);
+            // Only a task waiting on a timer parks: a million of them may sleep at once,
+            // while a task that yields or passes a queue item resumes at once, and copying
+            // its frame out and back would cost a tenth of a switch.
+            if sleep::direct(&v).is_some() {
+                park(vm, td, fiber);
+            } else {
+                *td.fiber.borrow_mut() = Some(fiber);
+            }
             if vm.sched.tracing {
                 let line = crate::trace::task_line(t);
                 let ev = if v.is_none() {
@@ -363,7 +373,7 @@ pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
                 // The sleep stands for its future: the task waits on it.
                 sleep::wait(s, t);
                 *td.fut_waiter.borrow_mut() = v.clone();
-                if td.must_cancel.get() && sleep::cancel(vm, s, f.cancel_message()) {
+                if td.must_cancel.get() && sleep::cancel(vm, &v, s, f.cancel_message()) {
                     td.must_cancel.set(false);
                 }
             } else if as_future(&v).is_some() {
@@ -390,7 +400,7 @@ pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
             }
         }
         Err(e) => {
-            drop(fiber);
+            recycle(vm, fiber.frames);
             finish_coro(td);
             if vm.sched.tracing {
                 let outcome = if exc_is(&e, "CancelledError") {
@@ -420,6 +430,57 @@ pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
         }
     }
     Ok(())
+}
+
+/// Keep a sleeping task's frames. Its one frame (the common case: the task awaits the sleep
+/// directly) goes back into its coroutine, whose saved-frame slot is empty while the task
+/// runs it, and the frame vector is kept for the next step: a sleeping task then holds no
+/// vector of its own.
+fn park(vm: &mut Vm, td: &TaskData, mut fiber: Fiber) {
+    if let Value::Gen(g) = &td.coro
+        && fiber.frames.len() == 1
+        && let Some(mut frame) = fiber.frames.pop()
+    {
+        // The coroutine does not refer to itself while its frame is parked in it.
+        frame.owner = None;
+        *g.saved.borrow_mut() = Some(SavedFrame {
+            frame,
+            stack: fiber.stack,
+        });
+        recycle(vm, fiber.frames);
+    } else {
+        *td.fiber.borrow_mut() = Some(fiber);
+    }
+}
+
+/// The task's frames for its next step: its parked frame, if it has one, in the spare
+/// vector (empty before the task starts: `resume` pushes its first frame).
+fn unpark(vm: &mut Vm, td: &TaskData) -> Fiber {
+    let mut frames = std::mem::take(&mut vm.sched.spare_frames);
+    if td.started.get()
+        && let Value::Gen(g) = &td.coro
+        && let Some(saved) = g.saved.borrow_mut().take()
+    {
+        frames.push(saved.frame);
+        if let Some(fr) = frames.last_mut() {
+            fr.owner = Some(g.clone());
+        }
+        return Fiber {
+            frames,
+            stack: saved.stack,
+        };
+    }
+    Fiber {
+        frames,
+        stack: Vec::new(),
+    }
+}
+
+/// Keep a task's emptied frame vector for the next step.
+fn recycle(vm: &mut Vm, frames: Vec<Frame>) {
+    if frames.is_empty() && vm.sched.spare_frames.capacity() == 0 {
+        vm.sched.spare_frames = frames;
+    }
 }
 
 fn finish_coro(td: &TaskData) {
@@ -462,7 +523,7 @@ fn resume(vm: &mut Vm, td: &TaskData, throw: Option<Exc>) -> Result<Exit, Exc> {
     match throw {
         Some(e) => {
             // A queue coroutine's `except:` cleanup runs before the frame sees the error.
-            let e = match super::queue::awaited_op(&vm.fiber) {
+            let e = match super::queue::awaited_op(vm.fiber.view()) {
                 Some(sub) => match as_async(&sub) {
                     Some(AsyncObj::QueueOp(op)) => super::queue::throw(vm, op, e),
                     _ => e,

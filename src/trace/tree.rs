@@ -109,10 +109,7 @@ pub fn task_frames(vm: &Vm, t: &Value) -> Vec<FrameInfo> {
     let Some(td) = as_future(t).and_then(|f| f.task.as_ref()) else {
         return Vec::new();
     };
-    let fiber = td.fiber.borrow();
-    fiber
-        .as_ref()
-        .map(|fb| fb.frames.iter().map(frame_info).collect())
+    td.with_fiber(|fb| fb.map(|fb| fb.frames.iter().map(frame_info).collect()))
         .unwrap_or_default()
 }
 
@@ -181,21 +178,20 @@ fn state_of(vm: &Vm, lp: &Value, t: &Value, frames: &[FrameInfo]) -> TaskState {
         .find(|fr| fr.internal)
         .map(|fr| fr.qualname.clone())
         .or_else(|| {
-            let fiber = td.fiber.borrow();
-            crate::scheduler::native_wait(fiber.as_ref()?).map(|(name, _)| name.to_string())
+            td.with_fiber(|fb| crate::scheduler::native_wait(fb?).map(|(name, _)| name.to_string()))
         });
     // The creation site is a byte offset (plus one) in the learner's source.
     let created = (w.origin.get() > 0)
         .then(|| {
-            let fiber = td.fiber.borrow();
-            let fr = fiber
-                .as_ref()?
-                .frames
-                .iter()
-                .find(|fr| fr.code.source.name != "<asyncio>")?;
-            let text = &fr.code.source.text;
-            let at = w.origin.get() as usize - 1;
-            (at <= text.len()).then(|| crate::span::line_col(text, at).0)
+            td.with_fiber(|fb| {
+                let fr = fb?
+                    .frames
+                    .iter()
+                    .find(|fr| fr.code.source.name != "<asyncio>")?;
+                let text = &fr.code.source.text;
+                let at = w.origin.get() as usize - 1;
+                (at <= text.len()).then(|| crate::span::line_col(text, at).0)
+            })
         })
         .flatten();
     TaskState::Waiting(Wait::Future { inside, created })

@@ -104,6 +104,23 @@ pub struct Fiber {
     pub stack: Vec<Value>,
 }
 
+/// A fiber's frames and stack, borrowed from wherever they are kept (a suspended task's
+/// single frame is parked in its coroutine: see `scheduler::task`).
+#[derive(Clone, Copy)]
+pub struct FiberRef<'a> {
+    pub frames: &'a [Frame],
+    pub stack: &'a [Value],
+}
+
+impl Fiber {
+    pub fn view(&self) -> FiberRef<'_> {
+        FiberRef {
+            frames: &self.frames,
+            stack: &self.stack,
+        }
+    }
+}
+
 /// Why `run` stopped without returning.
 pub enum Suspend {
     /// A value yielded up through `await` (None: a bare yield, i.e. "run me again soon").
