@@ -526,10 +526,16 @@ fn unretrieved_exception(o: &Obj) -> Option<Exc> {
     let NativeObj::Async(AsyncObj::Future(f)) = &**n else {
         return None;
     };
-    if f.task.is_none() || f.state.get() != FutState::Finished || !f.log_traceback.get() {
+    if f.task().is_none() || f.state.get() != FutState::Finished || !f.log_traceback.get() {
         return None;
     }
-    f.exception.try_borrow().ok()?.clone()
+    if !f.failed.get() {
+        return None;
+    }
+    match &*f.result.try_borrow().ok()? {
+        Value::Instance(e) => Some(e.clone()),
+        _ => None,
+    }
 }
 
 impl Tracked {
@@ -924,7 +930,6 @@ impl Visit<'_> {
             AsyncObj::Future(f) => {
                 self.value(&f.lp);
                 self.value(&*f.result.try_borrow().ok()?);
-                self.exc(&*f.exception.try_borrow().ok()?);
                 for cb in f.callbacks.try_borrow().ok()?.iter() {
                     match cb {
                         FutCallback::Py(x)
@@ -937,7 +942,7 @@ impl Visit<'_> {
                     self.value(&c.message);
                     self.exc(&c.exc);
                 }
-                if let Some(t) = &f.task {
+                if let Some(t) = f.task() {
                     self.value(&t.coro);
                     if let Some(fb) = &*t.fiber.try_borrow().ok()? {
                         self.fiber(fb);
@@ -945,7 +950,7 @@ impl Visit<'_> {
                     self.value(&*t.name.try_borrow().ok()?);
                     self.value(&*t.fut_waiter.try_borrow().ok()?);
                 }
-                if let Some(g) = &f.gather {
+                if let Some(g) = f.gather() {
                     self.values(g.children.try_borrow().ok()?.iter());
                 }
             }
@@ -1020,18 +1025,20 @@ fn async_clear(a: &AsyncObj, sink: &mut Vec<Box<dyn std::any::Any>>) {
             take(&l.until, sink);
         }
         AsyncObj::Future(f) => {
-            take(&f.result, sink);
+            // A task whose exception nobody retrieved keeps it for its drop's warning.
+            let reported = f.task().is_some()
+                && f.state.get() == FutState::Finished
+                && f.failed.get()
+                && f.log_traceback.get();
+            if !reported {
+                take(&f.result, sink);
+            }
             take(&f.callbacks, sink);
             take(&f.cancel, sink);
-            if let Some(g) = &f.gather {
+            if let Some(g) = f.gather() {
                 take(&g.children, sink);
             }
-            let reported =
-                f.task.is_some() && f.state.get() == FutState::Finished && f.log_traceback.get();
-            if !reported {
-                take(&f.exception, sink);
-            }
-            if let Some(t) = &f.task {
+            if let Some(t) = f.task() {
                 take(&t.fiber, sink);
                 take(&t.fut_waiter, sink);
             }

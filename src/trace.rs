@@ -117,7 +117,7 @@ impl Event {
 /// the learner's: their events are left out.
 pub fn internal(t: &Value) -> bool {
     as_future(t)
-        .and_then(|f| f.task.as_ref())
+        .and_then(|f| f.task())
         .is_some_and(|td| matches!(&td.coro, Value::Gen(g) if g.code.source.name == "<asyncio>"))
 }
 
@@ -126,7 +126,7 @@ pub fn task_label(t: &Value) -> String {
     let Some(f) = as_future(t) else {
         return "?".into();
     };
-    let Some(td) = &f.task else {
+    let Some(td) = f.task() else {
         return "Future".into();
     };
     let name = td.name_string();
@@ -138,7 +138,7 @@ pub fn task_label(t: &Value) -> String {
 
 fn task_name(t: &Value) -> String {
     as_future(t)
-        .and_then(|f| f.task.as_ref().map(|td| td.name_string()))
+        .and_then(|f| f.task().map(|td| td.name_string()))
         .unwrap_or_else(|| "Future".into())
 }
 
@@ -278,7 +278,7 @@ pub fn emit(vm: &mut Vm, ev: Event) {
                 format!(" with message {msg}")
             };
             let started = as_future(&task)
-                .and_then(|f| f.task.as_ref())
+                .and_then(|f| f.task())
                 .is_some_and(|td| td.started.get());
             let then = if line > 0 {
                 format!(
@@ -545,7 +545,7 @@ pub(crate) fn json_str(s: &str) -> String {
 /// A short name for a callback argument: tasks by name, others by type.
 pub fn short(v: &Value) -> String {
     match as_future(v) {
-        Some(f) if f.task.is_some() => task_name(v),
+        Some(f) if f.task().is_some() => task_name(v),
         Some(_) => "Future".into(),
         None => crate::types::type_name(v),
     }
@@ -554,7 +554,7 @@ pub fn short(v: &Value) -> String {
 /// Where a suspended task is: the line of its innermost frame in the program (frames of
 /// asyncio's own code are skipped: the learner's line is the one that called into it).
 pub fn task_line(t: &Value) -> usize {
-    let Some(td) = as_future(t).and_then(|f| f.task.as_ref()) else {
+    let Some(td) = as_future(t).and_then(|f| f.task()) else {
         return 0;
     };
     // The learner's line: the innermost frame outside the asyncio/threading preludes.
@@ -571,7 +571,7 @@ pub fn task_line(t: &Value) -> usize {
 /// The asyncio function a suspended task called and waits inside (`wait`, `Queue.get`),
 /// if it waits inside asyncio's own code.
 pub fn asyncio_call(t: &Value) -> Option<String> {
-    let td = as_future(t).and_then(|f| f.task.as_ref())?;
+    let td = as_future(t).and_then(|f| f.task())?;
     td.with_fiber(|fb| {
         let fb = fb?;
         let user = fb
@@ -590,13 +590,9 @@ pub fn asyncio_call(t: &Value) -> Option<String> {
 /// What a task waits on, in words.
 pub fn describe_wait(v: &Value) -> String {
     match as_future(v) {
-        Some(f) if f.task.is_some() => format!("await {} (until it finishes)", task_label(v)),
-        Some(f) if f.gather.is_some() => {
-            let n = f
-                .gather
-                .as_ref()
-                .map(|g| g.children.borrow().len())
-                .unwrap_or(0);
+        Some(f) if f.task().is_some() => format!("await {} (until it finishes)", task_label(v)),
+        Some(f) if f.gather().is_some() => {
+            let n = f.gather().map(|g| g.children.borrow().len()).unwrap_or(0);
             format!(
                 "await gather() of {n} awaitable{}",
                 if n == 1 { "" } else { "s" }

@@ -63,7 +63,7 @@ fn frame_line(fr: &Frame, top: bool) -> usize {
 }
 
 fn read_stuck(task: &Value, f: &FutureObj) -> Option<Stuck> {
-    let td = f.task.as_ref()?;
+    let td = f.task()?;
     td.with_fiber(|fiber| {
         let fiber = fiber.unwrap_or(FiberRef {
             frames: &[],
@@ -184,7 +184,7 @@ pub fn deadlock_error(vm: &mut Vm, lp: &Value) -> Exc {
             out.push_str("it is not waiting on anything the loop knows about");
             continue;
         };
-        if w.task.is_some() {
+        if w.task().is_some() {
             let created = line_of(w.origin.get())
                 .map(|l| format!(" (created at line {l})"))
                 .unwrap_or_default();
@@ -233,7 +233,7 @@ pub fn deadlock_error(vm: &mut Vm, lp: &Value) -> Exc {
         let until = as_loop(lp).map(|l| l.until.borrow().clone());
         match until.as_ref().and_then(|u| as_future(u).map(|f| (u, f))) {
             Some((u, f)) => {
-                let what = if f.task.is_some() {
+                let what = if f.task().is_some() {
                     crate::trace::task_label(u)
                 } else {
                     "a Future".into()
@@ -353,7 +353,7 @@ fn held_only_by_waiters(fut: &Value, stuck: &[Stuck]) -> bool {
             // `st.waiter` (our copy) and the task's own `fut_waiter`.
             known += 2;
         }
-        if let Some(td) = as_future(&st.task).and_then(|f| f.task.as_ref()) {
+        if let Some(td) = as_future(&st.task).and_then(|f| f.task()) {
             known += td
                 .with_fiber(|fb| fb.map_or(0, |fb| fb.stack.iter().filter(|v| v.is(fut)).count()));
         }
@@ -368,9 +368,9 @@ fn find_cycle(tasks: &[Value]) -> Option<Vec<usize>> {
     let index: std::collections::HashMap<usize, usize> =
         tasks.iter().enumerate().map(|(i, t)| (t.id(), i)).collect();
     let next = |i: usize| {
-        let td = as_future(&tasks[i])?.task.as_ref()?;
+        let td = as_future(&tasks[i])?.task()?;
         let w = td.fut_waiter.borrow();
-        as_future(&w)?.task.as_ref()?;
+        as_future(&w)?.task()?;
         index.get(&w.id()).copied()
     };
     // 0: not seen; 1: on the current path; 2: done, leads to no new cycle.

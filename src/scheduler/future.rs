@@ -1,20 +1,15 @@
 //! Futures (and the future half of tasks): states, results, done callbacks.
 
 use super::{
-    AsyncObj, Callback, FutCallback, FutState, FutureObj, GatherData, TaskData, as_future,
-    event_loop, wrap,
+    AsyncObj, Callback, FutCallback, FutExtra, FutState, FutureObj, as_future, event_loop, wrap,
 };
 use crate::object::{Exc, PyResult};
 use crate::types::{self, exc, new_exc_args};
 use crate::value::Value;
 use crate::vm::Vm;
 
-/// A pending future of loop `lp`; `task` makes it a task, `gather` a gather().
-pub fn new_pending(
-    lp: Value,
-    task: Option<Box<TaskData>>,
-    gather: Option<Box<GatherData>>,
-) -> Value {
+/// A pending future of loop `lp`; `extra` makes it a task or a gather().
+pub fn new_pending(lp: Value, extra: Option<Box<FutExtra>>) -> Value {
     wrap(AsyncObj::Future(FutureObj {
         lp,
         state: std::cell::Cell::new(FutState::Pending),
@@ -22,16 +17,15 @@ pub fn new_pending(
         cancel_requested: std::cell::Cell::new(false),
         origin: std::cell::Cell::new(0),
         result: Default::default(),
-        exception: Default::default(),
+        failed: Default::default(),
         callbacks: Default::default(),
         cancel: Default::default(),
-        task,
-        gather,
+        extra,
     }))
 }
 
 pub fn new_future(lp: Value) -> Value {
-    new_pending(lp, None, None)
+    new_pending(lp, None)
 }
 
 /// A future made by the program (`create_future()`, `Future()`): remembers its line.
@@ -64,8 +58,8 @@ pub fn result(_vm: &mut Vm, fut: &Value) -> PyResult<Value> {
         FutState::Cancelled => Err(cancelled_error(f)),
         FutState::Finished => {
             f.log_traceback.set(false);
-            if let Some(e) = f.exception.borrow().as_ref() {
-                return Err(e.clone());
+            if let Some(e) = f.exception() {
+                return Err(e);
             }
             Ok(f.result.borrow().clone())
         }
@@ -79,11 +73,7 @@ pub fn exception(_vm: &mut Vm, fut: &Value) -> PyResult<Value> {
         FutState::Cancelled => Err(cancelled_error(f)),
         FutState::Finished => {
             f.log_traceback.set(false);
-            Ok(f.exception
-                .borrow()
-                .as_ref()
-                .map(|e| Value::Instance(e.clone()))
-                .unwrap_or_default())
+            Ok(f.exception().map(Value::Instance).unwrap_or_default())
         }
     }
 }
@@ -120,7 +110,8 @@ pub fn set_exception(vm: &mut Vm, fut: &Value, e: Value) -> PyResult<()> {
             "StopIteration interacts badly with generators and cannot be raised into a Future",
         ));
     }
-    *f.exception.borrow_mut() = Some(e);
+    *f.result.borrow_mut() = Value::Instance(e);
+    f.failed.set(true);
     f.state.set(FutState::Finished);
     f.log_traceback.set(true);
     schedule_callbacks(vm, fut);
@@ -185,7 +176,7 @@ pub fn repr(vm: &mut Vm, fut: &Value) -> PyResult<String> {
         return Ok("<?>".into());
     };
     let mut info = vec![state_name(f).to_lowercase()];
-    if let Some(t) = &f.task {
+    if let Some(t) = f.task() {
         if f.state.get() == FutState::Pending && t.must_cancel.get() {
             info[0] = "cancelling".into();
         }
@@ -228,14 +219,14 @@ pub fn repr(vm: &mut Vm, fut: &Value) -> PyResult<String> {
         }
     }
     if f.state.get() == FutState::Finished {
-        if let Some(e) = f.exception.borrow().clone() {
+        if let Some(e) = f.exception() {
             info.push(format!("exception={}", vm.repr(&Value::Instance(e))?));
         } else {
             let r = f.result.borrow().clone();
             info.push(format!("result={}", vm.repr(&r)?));
         }
     }
-    if let Some(t) = &f.task {
+    if let Some(t) = f.task() {
         let w = t.fut_waiter.borrow().clone();
         if !w.is_none() && f.state.get() == FutState::Pending {
             let shown = match super::sleep::direct(&w) {
@@ -245,7 +236,7 @@ pub fn repr(vm: &mut Vm, fut: &Value) -> PyResult<String> {
             info.push(format!("wait_for={shown}"));
         }
     }
-    let kind = if f.task.is_some() { "Task" } else { "Future" };
+    let kind = if f.task().is_some() { "Task" } else { "Future" };
     Ok(format!("<{} {}>", kind, info.join(" ")))
 }
 

@@ -6,7 +6,7 @@ use std::cell::{Cell, RefCell};
 
 use rustc_hash::FxHashMap;
 
-use super::{FutCallback, FutState, GatherData, as_future, future, module, task};
+use super::{FutCallback, FutExtra, FutState, GatherData, as_future, future, module, task};
 use crate::object::{CallArgs, PyResult};
 use crate::types::{self, new_exc_args};
 use crate::value::Value;
@@ -66,10 +66,7 @@ pub fn gather(vm: &mut Vm, mut args: CallArgs) -> PyResult<Value> {
                     Err(e) => {
                         // CPython's callbacks of the children made so far see `outer is
                         // None` when they run.
-                        if let Some(g) = outer
-                            .as_ref()
-                            .and_then(as_future)
-                            .and_then(|o| o.gather.as_ref())
+                        if let Some(g) = outer.as_ref().and_then(as_future).and_then(|o| o.gather())
                         {
                             g.abandoned.set(true);
                         }
@@ -80,7 +77,7 @@ pub fn gather(vm: &mut Vm, mut args: CallArgs) -> PyResult<Value> {
                     let lp = as_future(&fut).map(|f| f.lp.clone()).unwrap_or_default();
                     new_gathering(lp, return_exceptions)
                 });
-                if let Some(g) = as_future(o).and_then(|o| o.gather.as_ref()) {
+                if let Some(g) = as_future(o).and_then(|o| o.gather()) {
                     g.nfuts.set(g.nfuts.get() + 1);
                 }
                 if !matches!(aw, Value::Gen(_)) {
@@ -93,7 +90,7 @@ pub fn gather(vm: &mut Vm, mut args: CallArgs) -> PyResult<Value> {
         children.push(fut);
     }
     let outer = outer.expect("at least one child");
-    if let Some(g) = as_future(&outer).and_then(|o| o.gather.as_ref()) {
+    if let Some(g) = as_future(&outer).and_then(|o| o.gather()) {
         *g.children.borrow_mut() = children;
     }
     Ok(outer)
@@ -102,7 +99,7 @@ pub fn gather(vm: &mut Vm, mut args: CallArgs) -> PyResult<Value> {
 /// The prelude's general path: its outer future, built once the children are known.
 pub fn gathering_future(lp: Value, children: Vec<Value>) -> Value {
     let outer = new_gathering(lp, false);
-    if let Some(g) = as_future(&outer).and_then(|o| o.gather.as_ref()) {
+    if let Some(g) = as_future(&outer).and_then(|o| o.gather()) {
         *g.children.borrow_mut() = children;
     }
     outer
@@ -111,14 +108,13 @@ pub fn gathering_future(lp: Value, children: Vec<Value>) -> Value {
 fn new_gathering(lp: Value, return_exceptions: bool) -> Value {
     future::new_pending(
         lp,
-        None,
-        Some(Box::new(GatherData {
+        Some(Box::new(FutExtra::Gather(GatherData {
             children: RefCell::new(Vec::new()),
             nfuts: Cell::new(0),
             finished: Cell::new(0),
             return_exceptions,
             abandoned: Cell::new(false),
-        })),
+        }))),
     )
 }
 
@@ -127,7 +123,7 @@ pub fn child_done(vm: &mut Vm, outer: &Value, child: &Value) -> PyResult<()> {
     let (Some(o), Some(c)) = (as_future(outer), as_future(child)) else {
         return Ok(());
     };
-    let Some(g) = &o.gather else { return Ok(()) };
+    let Some(g) = o.gather() else { return Ok(()) };
     g.finished.set(g.finished.get() + 1);
     if g.abandoned.get() || o.state.get() != FutState::Pending {
         if c.state.get() != FutState::Cancelled {
@@ -142,7 +138,7 @@ pub fn child_done(vm: &mut Vm, outer: &Value, child: &Value) -> PyResult<()> {
             return future::set_exception(vm, outer, Value::Instance(e));
         }
         c.log_traceback.set(false);
-        let err = c.exception.borrow().clone();
+        let err = c.exception();
         if let Some(e) = err {
             return future::set_exception(vm, outer, Value::Instance(e));
         }
@@ -161,7 +157,7 @@ pub fn child_done(vm: &mut Vm, outer: &Value, child: &Value) -> PyResult<()> {
                 ))
             } else {
                 cf.log_traceback.set(false);
-                let err = cf.exception.borrow().clone();
+                let err = cf.exception();
                 match err {
                     Some(e) => Value::Instance(e),
                     None => cf.result.borrow().clone(),

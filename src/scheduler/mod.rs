@@ -353,17 +353,22 @@ pub struct FutureObj {
     pub cancel_requested: Cell<bool>,
     /// Where it was created, for deadlock messages (see `deadlock::origin_here`).
     pub origin: Cell<u32>,
+    /// Finished: the result, or the exception when `failed` (one field, as a future has
+    /// one outcome).
     pub result: RefCell<Value>,
-    pub exception: RefCell<Option<Exc>>,
+    pub failed: Cell<bool>,
     /// Nearly every future has at most one done callback: it lives inline.
     pub callbacks: RefCell<FutCallbacks>,
     /// The cancel message and the exception raised inside a cancelled task; boxed because
     /// most futures are never cancelled.
     pub cancel: RefCell<Option<Box<CancelInfo>>>,
-    /// Set for tasks.
-    pub task: Option<Box<TaskData>>,
-    /// Set for the future returned by gather().
-    pub gather: Option<Box<GatherData>>,
+    /// What a task or a gather() adds to a future (one box: most futures are plain).
+    pub extra: Option<Box<FutExtra>>,
+}
+
+pub enum FutExtra {
+    Task(TaskData),
+    Gather(GatherData),
 }
 
 pub type FutCallbacks = smallvec::SmallVec<[FutCallback; 1]>;
@@ -376,6 +381,33 @@ pub struct CancelInfo {
 }
 
 impl FutureObj {
+    /// The exception it finished with, if it failed.
+    pub fn exception(&self) -> Option<Exc> {
+        if !self.failed.get() {
+            return None;
+        }
+        match &*self.result.borrow() {
+            Value::Instance(e) => Some(e.clone()),
+            _ => None,
+        }
+    }
+
+    /// The task's own state, if this future is a task.
+    pub fn task(&self) -> Option<&TaskData> {
+        match self.extra.as_deref() {
+            Some(FutExtra::Task(t)) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// The gathering state, if this future was returned by gather().
+    pub fn gather(&self) -> Option<&GatherData> {
+        match self.extra.as_deref() {
+            Some(FutExtra::Gather(g)) => Some(g),
+            _ => None,
+        }
+    }
+
     pub fn cancel_message(&self) -> Value {
         self.cancel
             .borrow()
@@ -405,7 +437,7 @@ impl FutureObj {
 
     /// gather()'s children (None for other futures).
     pub fn gather_children(&self) -> Option<Vec<Value>> {
-        self.gather.as_ref().map(|g| g.children.borrow().clone())
+        self.gather().map(|g| g.children.borrow().clone())
     }
 }
 
@@ -424,7 +456,7 @@ pub struct GatherData {
 
 impl Drop for FutureObj {
     fn drop(&mut self) {
-        let Some(t) = &self.task else { return };
+        let Some(t) = self.task() else { return };
         // The description is made only when there is something to warn about: most tasks
         // end finished and retrieved, and a million of them should not format a million names.
         let describe = || {
@@ -447,7 +479,7 @@ impl Drop for FutureObj {
                 })
             }
             FutState::Finished if self.log_traceback.get() => {
-                if let Some(e) = self.exception.borrow().clone() {
+                if let Some(e) = self.exception() {
                     crate::warnings::push(crate::warnings::Warning::NeverRetrieved {
                         task: describe(),
                         exc: e,
@@ -602,7 +634,7 @@ pub fn classes<T>(f: impl FnOnce(&AsyncClasses) -> T) -> T {
 pub fn async_type(a: &AsyncObj) -> Rc<Class> {
     classes(|c| match a {
         AsyncObj::Loop(_) => c.event_loop.clone(),
-        AsyncObj::Future(f) if f.task.is_some() => c.task.clone(),
+        AsyncObj::Future(f) if f.task().is_some() => c.task.clone(),
         AsyncObj::Future(_) => c.future.clone(),
         AsyncObj::Handle(h) if h.when.is_some() => c.timer_handle.clone(),
         AsyncObj::Handle(_) => c.handle.clone(),

@@ -490,7 +490,7 @@ pub fn getattr(vm: &mut Vm, obj: &Value, a: &AsyncObj, name: &str) -> PyResult<O
             _ => None,
         },
         AsyncObj::Future(fo) => {
-            let is_task = fo.task.is_some();
+            let is_task = fo.task().is_some();
             match name {
                 "result" => Some(|vm, a| future::result(vm, &self_future(&a)?)),
                 // A future is its own awaiter (for `yield from fut` / `return fut.__await__()`).
@@ -562,35 +562,31 @@ pub fn getattr(vm: &mut Vm, obj: &Value, a: &AsyncObj, name: &str) -> PyResult<O
                 }),
                 "get_name" if is_task => Some(|_, a| {
                     Ok(as_future(&a.pos[0])
-                        .and_then(|f| f.task.as_ref().map(|t| t.name()))
+                        .and_then(|f| f.task().map(|t| t.name()))
                         .unwrap_or_default())
                 }),
                 "set_name" if is_task => Some(|vm, a| {
                     need(&a, 2, "set_name()")?;
                     let s = Value::string(vm.to_str(&a.pos[1])?);
-                    if let Some(t) = as_future(&a.pos[0]).and_then(|f| f.task.as_ref()) {
+                    if let Some(t) = as_future(&a.pos[0]).and_then(|f| f.task()) {
                         *t.name.borrow_mut() = s;
                     }
                     Ok(Value::None)
                 }),
                 "get_coro" if is_task => Some(|_, a| {
                     Ok(as_future(&a.pos[0])
-                        .and_then(|f| f.task.as_ref().map(|t| t.coro.clone()))
+                        .and_then(|f| f.task().map(|t| t.coro.clone()))
                         .unwrap_or_default())
                 }),
                 "cancelling" if is_task => Some(|_, a| {
                     Ok(Value::Int(
                         as_future(&a.pos[0])
-                            .and_then(|f| {
-                                f.task
-                                    .as_ref()
-                                    .map(|t| t.num_cancels_requested.get() as i64)
-                            })
+                            .and_then(|f| f.task().map(|t| t.num_cancels_requested.get() as i64))
                             .unwrap_or(0),
                     ))
                 }),
                 "uncancel" if is_task => Some(|_, a| {
-                    let n = as_future(&a.pos[0]).and_then(|f| f.task.as_ref()).map(|t| {
+                    let n = as_future(&a.pos[0]).and_then(|f| f.task()).map(|t| {
                         let n = t.num_cancels_requested.get().saturating_sub(1);
                         t.num_cancels_requested.set(n);
                         n as i64

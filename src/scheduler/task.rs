@@ -3,8 +3,8 @@
 use std::cell::{Cell, RefCell};
 
 use super::{
-    AsyncObj, Callback, FutCallback, FutState, SendResult, TaskData, as_async, as_future, as_loop,
-    event_loop, future, sleep,
+    AsyncObj, Callback, FutCallback, FutExtra, FutState, SendResult, TaskData, as_async, as_future,
+    as_loop, event_loop, future, sleep,
 };
 use crate::object::{Exc, GenKind, GenState, PyResult, SavedFrame};
 use crate::types::{exc_is, runtime_error, type_error};
@@ -37,7 +37,7 @@ pub fn create_task(vm: &mut Vm, lp: &Value, coro: Value, name: Value) -> PyResul
     }
     let t = future::new_pending(
         lp.clone(),
-        Some(Box::new(TaskData {
+        Some(Box::new(FutExtra::Task(TaskData {
             coro,
             fiber: RefCell::new(None),
             number: vm.sched.task_counter,
@@ -47,8 +47,7 @@ pub fn create_task(vm: &mut Vm, lp: &Value, coro: Value, name: Value) -> PyResul
             must_cancel: Cell::new(false),
             push_on_resume: Cell::new(false),
             num_cancels_requested: Cell::new(0),
-        })),
-        None,
+        }))),
     );
     event_loop::call_soon(
         vm,
@@ -134,7 +133,7 @@ thread_local! {
 /// task.cancel(msg)
 pub fn cancel(vm: &mut Vm, t: &Value, msg: Value) -> PyResult<bool> {
     let f = as_future(t).ok_or_else(|| type_error("not a task"))?;
-    if let Some(g) = &f.gather {
+    if let Some(g) = f.gather() {
         if f.state.get() != FutState::Pending {
             return Ok(false);
         }
@@ -150,7 +149,7 @@ pub fn cancel(vm: &mut Vm, t: &Value, msg: Value) -> PyResult<bool> {
         }
         return Ok(any);
     }
-    let Some(td) = &f.task else {
+    let Some(td) = f.task() else {
         return Ok(future::cancel(vm, t, msg));
     };
     f.log_traceback.set(false);
@@ -208,7 +207,7 @@ pub fn cancel(vm: &mut Vm, t: &Value, msg: Value) -> PyResult<bool> {
 /// One step of task `t`: run its coroutine until it waits, yields or ends.
 pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
     let Some(f) = as_future(t) else { return Ok(()) };
-    let Some(td) = &f.task else { return Ok(()) };
+    let Some(td) = f.task() else { return Ok(()) };
     if f.state.get() != FutState::Pending {
         return Ok(());
     }
@@ -252,7 +251,7 @@ pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
         vm.sched.cancel_caught = None;
         let awaited = (td.num_cancels_requested.get() == 0
             && (as_future(&waiter).is_some() || sleep::direct(&waiter).is_some()))
-        .then(|| match as_future(&waiter).and_then(|w| w.task.as_ref()) {
+        .then(|| match as_future(&waiter).and_then(|w| w.task()) {
             Some(_) => crate::trace::task_label(&waiter),
             None => "Future".into(),
         });
@@ -345,7 +344,7 @@ pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
                             Some(when),
                         ),
                         _ => match crate::trace::asyncio_call(t) {
-                            Some(f) if as_future(&v).is_some_and(|w| w.task.is_none()) => {
+                            Some(f) if as_future(&v).is_some_and(|w| w.task().is_none()) => {
                                 let module = if f.contains('.') { "" } else { "asyncio." };
                                 (
                                     format!(

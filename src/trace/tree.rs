@@ -106,7 +106,7 @@ pub fn task_frames(vm: &Vm, t: &Value) -> Vec<FrameInfo> {
     if is_current {
         return vm.fiber.frames.iter().map(frame_info).collect();
     }
-    let Some(td) = as_future(t).and_then(|f| f.task.as_ref()) else {
+    let Some(td) = as_future(t).and_then(|f| f.task()) else {
         return Vec::new();
     };
     td.with_fiber(|fb| fb.map(|fb| fb.frames.iter().map(frame_info).collect()))
@@ -125,7 +125,7 @@ fn state_of(vm: &Vm, lp: &Value, t: &Value, frames: &[FrameInfo]) -> TaskState {
     let Some(f) = as_future(t) else {
         return TaskState::Waiting(Wait::Nothing);
     };
-    let Some(td) = &f.task else {
+    let Some(td) = f.task() else {
         return TaskState::Waiting(Wait::Nothing);
     };
     let l = as_loop(lp);
@@ -147,7 +147,7 @@ fn state_of(vm: &Vm, lp: &Value, t: &Value, frames: &[FrameInfo]) -> TaskState {
     let Some(w) = as_future(&waiter) else {
         return TaskState::Waiting(Wait::Nothing);
     };
-    if w.task.is_some() {
+    if w.task().is_some() {
         return TaskState::Waiting(Wait::Task(waiter.clone()));
     }
     if let Some(children) = w.gather_children() {
@@ -242,7 +242,7 @@ pub fn awaited_by(vm: &Vm, fut: &Value) -> Vec<Value> {
     };
     let mut out: Vec<Value> = Vec::new();
     for t in l.tasks.borrow().pending() {
-        let Some(td) = as_future(&t).and_then(|f| f.task.as_ref()) else {
+        let Some(td) = as_future(&t).and_then(|f| f.task()) else {
             continue;
         };
         let w = td.fut_waiter.borrow().clone();
@@ -398,7 +398,7 @@ fn done_child(c: &Value) -> String {
     let Some(f) = as_future(c) else {
         return "?".into();
     };
-    let what = if f.task.is_some() {
+    let what = if f.task().is_some() {
         super::task_label(c)
     } else {
         "a Future".into()
@@ -406,7 +406,7 @@ fn done_child(c: &Value) -> String {
     match f.state.get() {
         FutState::Pending => format!("{what}: pending"),
         FutState::Cancelled => format!("{what}: cancelled"),
-        FutState::Finished if f.exception.borrow().is_some() => format!("{what}: failed"),
+        FutState::Finished if f.failed.get() => format!("{what}: failed"),
         FutState::Finished => format!("{what}: done"),
     }
 }

@@ -134,7 +134,7 @@ impl Recorder {
     /// weakly: the allocation (and so its address) stays unique while they do.
     pub fn lane(&mut self, t: &Value) -> Option<usize> {
         let Value::Native(n) = t else { return None };
-        as_future(t)?.task.as_ref()?;
+        as_future(t)?.task()?;
         if let Some(i) = self
             .lanes
             .iter()
@@ -154,12 +154,12 @@ impl Recorder {
         let Some((i, t)) = self.unresolved_wait.take() else {
             return;
         };
-        let Some(td) = as_future(&t).and_then(|f| f.task.as_ref()) else {
+        let Some(td) = as_future(&t).and_then(|f| f.task()) else {
             return;
         };
         let w = td.fut_waiter.borrow().clone();
         let targets: Vec<Value> = match as_future(&w) {
-            Some(f) if f.task.is_some() => vec![w.clone()],
+            Some(f) if f.task().is_some() => vec![w.clone()],
             Some(f) => f.gather_children().unwrap_or_default(),
             None => Vec::new(),
         };

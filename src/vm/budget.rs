@@ -266,7 +266,7 @@ impl Vm {
             break;
         }
         if let Some(t) = &self.sched.current_task
-            && let Some(td) = crate::scheduler::as_future(t).and_then(|f| f.task.as_ref())
+            && let Some(td) = crate::scheduler::as_future(t).and_then(|f| f.task())
         {
             let name = td.name_string();
             place.push_str(&format!(" in task '{name}'"));
