@@ -42,7 +42,7 @@ use crate::dict::Dict;
 use crate::object::{
     Attrs, BoundMethod, Builtin, Class, Exc, Function, GenObj, Instance, IterObj, Module, NativeObj,
 };
-use crate::scheduler::{AsyncObj, Callback, FutCallback, FutState, HandleObj, TimerAction};
+use crate::scheduler::{AsyncObj, Callback, FutCallback, FutState, HandleObj, Ready, TimerAction};
 use crate::value::Value;
 use crate::vm::{Block, Fiber, Frame};
 
@@ -914,8 +914,11 @@ impl Visit<'_> {
     fn async_obj(&mut self, a: &AsyncObj) -> Option<()> {
         match a {
             AsyncObj::Loop(l) => {
-                for h in l.ready.try_borrow().ok()?.iter() {
-                    self.rc(Child::Handle(h));
+                for r in l.ready.try_borrow().ok()?.iter() {
+                    match r {
+                        Ready::Handle(h) => self.rc(Child::Handle(h)),
+                        Ready::Inline(cb) => self.callback(cb),
+                    }
                 }
                 for e in l.timers.try_borrow().ok()?.iter() {
                     match &e.action {

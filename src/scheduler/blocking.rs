@@ -44,8 +44,8 @@ pub fn report(vm: &mut Vm, l: &LoopObj, t0: f64, remaining: usize, who: Option<S
         .borrow()
         .iter()
         .take(remaining)
-        .filter(|h| !h.cancelled.get())
-        .filter_map(|h| label(&h.callback.borrow()))
+        .filter(|r| !r.cancelled())
+        .filter_map(|r| r.with_callback(label))
         .collect();
     let mut late: Vec<(f64, String)> = l
         .timers

@@ -5,7 +5,7 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use super::{
-    AsyncObj, Callback, FutCallback, FutState, HandleObj, LoopObj, TimerAction, TimerEntry,
+    AsyncObj, Callback, FutCallback, FutState, HandleObj, LoopObj, Ready, TimerAction, TimerEntry,
     as_future, as_loop, future, task, wrap,
 };
 use crate::object::PyResult;
@@ -36,12 +36,20 @@ pub fn check_open(lp: &Value) -> PyResult<&LoopObj> {
     Ok(l)
 }
 
-pub fn call_soon(_vm: &mut Vm, lp: &Value, cb: Callback) -> Rc<HandleObj> {
+/// Schedule a callback of the scheduler's own (see `Ready`).
+pub fn call_soon(_vm: &mut Vm, lp: &Value, cb: Callback) {
+    if let Some(l) = as_loop(lp) {
+        l.ready.borrow_mut().push_back(Ready::Inline(cb));
+    }
+}
+
+/// `loop.call_soon(...)`: schedule a callback through a handle the program gets.
+pub fn call_soon_handle(_vm: &mut Vm, lp: &Value, cb: Callback) -> Rc<HandleObj> {
     let Some(l) = as_loop(lp) else {
         return new_handle(cb);
     };
     let h = take_handle(l, cb);
-    l.ready.borrow_mut().push_back(h.clone());
+    l.ready.borrow_mut().push_back(Ready::Handle(h.clone()));
     h
 }
 
@@ -131,11 +139,10 @@ pub fn run_once(vm: &mut Vm, lp: &Value) -> PyResult<()> {
                 break;
             }
             let e = t.pop().expect("peeked");
-            let h = match e.action {
-                TimerAction::Handle(h) => h,
-                TimerAction::Sleep(s) => take_handle(l, super::sleep_due_callback(&s)),
-            };
-            r.push_back(h);
+            r.push_back(match e.action {
+                TimerAction::Handle(h) => Ready::Handle(h),
+                TimerAction::Sleep(s) => Ready::Inline(super::sleep_due_callback(&s)),
+            });
         }
     }
     let n = l.ready.borrow().len();
@@ -147,18 +154,22 @@ pub fn run_once(vm: &mut Vm, lp: &Value) -> PyResult<()> {
         crate::trace::emit(vm, crate::trace::Event::Iteration { ready: n, timers });
     }
     for i in 0..n {
-        let h = l.ready.borrow_mut().pop_front();
-        let Some(h) = h else { break };
-        if h.cancelled.get() {
-            continue;
-        }
-        let cb = std::mem::replace(&mut *h.callback.borrow_mut(), Callback::Done);
+        let entry = l.ready.borrow_mut().pop_front();
+        let (cb, handle) = match entry {
+            None => break,
+            Some(Ready::Inline(cb)) => (cb, None),
+            Some(Ready::Handle(h)) => {
+                if h.cancelled.get() {
+                    continue;
+                }
+                let cb = std::mem::replace(&mut *h.callback.borrow_mut(), Callback::Done);
+                (cb, Some(h))
+            }
+        };
         if let Callback::SetResultUnlessCancelled { sleep, .. } = &cb
             && matches!(super::as_async(sleep), Some(AsyncObj::Sleep(s)) if s.timer_cancelled.get())
         {
             // The sleep's timer was cancelled after it came due (a cancelled TimerHandle).
-            drop(cb);
-            recycle(l, h);
             continue;
         }
         let traced = vm
@@ -166,7 +177,9 @@ pub fn run_once(vm: &mut Vm, lp: &Value) -> PyResult<()> {
             .tracing
             .then(|| (super::blocking::label(&cb), vm.sched.clock.peek()));
         run_callback(vm, lp, cb)?;
-        recycle(l, h);
+        if let Some(h) = handle {
+            recycle(l, h);
+        }
         if let Some((who, t0)) = traced {
             super::blocking::report(vm, l, t0, n - i - 1, who);
         }

@@ -318,8 +318,31 @@ fn is_pending_task(n: &NativeObj) -> bool {
     matches!(n, NativeObj::Async(AsyncObj::Future(f)) if f.state.get() == FutState::Pending)
 }
 
+/// An entry of a loop's ready queue: a handle the program can hold (`call_soon`'s result,
+/// a due `call_later`), or a callback only the scheduler schedules (a task's step or
+/// wake-up, a done callback, a due sleep) kept inline, so that a million tasks waking at
+/// once allocate no handles.
+pub enum Ready {
+    Handle(Rc<HandleObj>),
+    Inline(Callback),
+}
+
+impl Ready {
+    pub fn cancelled(&self) -> bool {
+        matches!(self, Ready::Handle(h) if h.cancelled.get())
+    }
+
+    /// Look at the callback it will run.
+    pub fn with_callback<T>(&self, f: impl FnOnce(&Callback) -> T) -> T {
+        match self {
+            Ready::Handle(h) => f(&h.callback.borrow()),
+            Ready::Inline(cb) => f(cb),
+        }
+    }
+}
+
 pub struct LoopObj {
-    pub ready: RefCell<VecDeque<Rc<HandleObj>>>,
+    pub ready: RefCell<VecDeque<Ready>>,
     pub timers: RefCell<TimerHeap>,
     /// The handler set with set_exception_handler (None: the default one).
     pub exception_handler: RefCell<Value>,

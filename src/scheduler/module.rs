@@ -428,7 +428,7 @@ pub fn getattr(vm: &mut Vm, obj: &Value, a: &AsyncObj, name: &str) -> PyResult<O
                 need(&a, 2, "call_soon()")?;
                 let lp = a.pos[0].clone();
                 event_loop::check_open(&lp)?;
-                let h = event_loop::call_soon(
+                let h = event_loop::call_soon_handle(
                     vm,
                     &lp,
                     Callback::Call {

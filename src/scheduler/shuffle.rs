@@ -8,9 +8,8 @@
 //! same orders, so a run (and its trace) is reproduced byte for byte.
 
 use std::collections::VecDeque;
-use std::rc::Rc;
 
-use super::{Callback, HandleObj};
+use super::{Callback, Ready};
 
 /// A small deterministic generator (SplitMix64): no dependency, same numbers everywhere.
 pub struct Shuffle {
@@ -36,23 +35,28 @@ impl Shuffle {
     }
 
     /// Permute the first `n` handles of `ready` (this iteration's batch).
-    pub fn permute(&mut self, ready: &mut VecDeque<Rc<HandleObj>>, n: usize) {
+    pub fn permute(&mut self, ready: &mut VecDeque<Ready>, n: usize) {
         if n < 2 {
             return;
         }
-        let batch = &mut ready.make_contiguous()[..n];
-        let is_call = |h: &Rc<HandleObj>| matches!(&*h.callback.borrow(), Callback::Call { .. });
-        let calls: Vec<Rc<HandleObj>> = batch.iter().filter(|h| is_call(h)).cloned().collect();
+        let batch: Vec<Ready> = ready.drain(..n).collect();
+        let is_call = |r: &Ready| r.with_callback(|cb| matches!(cb, Callback::Call { .. }));
+        // Shuffle the entries' numbers, then put them back in that order.
+        let mut order: Vec<usize> = (0..n).collect();
         for i in (1..n).rev() {
             let j = self.below(i + 1);
-            batch.swap(i, j);
+            order.swap(i, j);
         }
         // Plain callbacks back into their original relative order, in the slots they got.
-        let mut calls = calls.into_iter();
-        for slot in batch.iter_mut() {
-            if is_call(slot) {
+        let mut calls = (0..n).filter(|&i| is_call(&batch[i]));
+        for slot in order.iter_mut() {
+            if is_call(&batch[*slot]) {
                 *slot = calls.next().expect("as many calls as before");
             }
+        }
+        let mut batch: Vec<Option<Ready>> = batch.into_iter().map(Some).collect();
+        for &i in order.iter().rev() {
+            ready.push_front(batch[i].take().expect("each entry once"));
         }
     }
 }

@@ -54,8 +54,8 @@ pub fn status(vm: &Vm) -> Vec<String> {
             .ready
             .borrow()
             .iter()
-            .filter(|h| !h.cancelled.get())
-            .map(|h| describe(&h.callback.borrow()))
+            .filter(|r| !r.cancelled())
+            .map(|r| r.with_callback(describe))
             .collect();
         out.push(listing("ready queue:", &ready, "empty"));
         let mut timers: Vec<(f64, String)> = l

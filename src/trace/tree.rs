@@ -133,7 +133,7 @@ fn state_of(vm: &Vm, lp: &Value, t: &Value, frames: &[FrameInfo]) -> TaskState {
         l.ready
             .borrow()
             .iter()
-            .any(|h| !h.cancelled.get() && steps(&h.callback.borrow(), t))
+            .any(|r| !r.cancelled() && r.with_callback(|cb| steps(cb, t)))
     });
     if ready {
         return TaskState::Ready {
@@ -167,7 +167,7 @@ fn state_of(vm: &Vm, lp: &Value, t: &Value, frames: &[FrameInfo]) -> TaskState {
         timers
             .iter()
             .find_map(|e| e.with_callback(ends_sleep))
-            .or_else(|| ready.iter().find_map(|h| ends_sleep(&h.callback.borrow())))
+            .or_else(|| ready.iter().find_map(|r| r.with_callback(ends_sleep)))
     });
     if let Some(until) = until {
         return TaskState::Waiting(Wait::Sleep { until });
