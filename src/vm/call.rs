@@ -236,7 +236,13 @@ impl Vm {
         let code = &f.code;
         let npos = code.argcount as usize;
         let nkwonly = code.kwonlycount as usize;
-        let mut slots = vec![Value::Undef; code.nslots()];
+        let nslots = code.nslots();
+        // A coroutine run by a task keeps these slots as its stack: room for three pushes
+        // (a call with one argument) saves growing it (a realloc) at its first step, and
+        // a one-slot coroutine gets the four slots a first push would have made.
+        let room = if code.is_generatorlike() { 3 } else { 0 };
+        let mut slots = Vec::with_capacity(nslots + room);
+        slots.resize(nslots, Value::Undef);
         let CallArgs { pos, kw } = args;
         let given = pos.len();
         let mut pos = pos.into_iter();

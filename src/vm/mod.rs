@@ -256,6 +256,9 @@ pub fn binop_name(op: crate::ast::BinOp) -> &'static str {
 impl Vm {
     /// Print queued runtime warnings (see `warnings.rs`) on stderr, after stdout.
     pub fn flush_warnings(&mut self) {
+        if !crate::warnings::any() {
+            return;
+        }
         let pending = crate::warnings::take();
         if pending.is_empty() {
             return;
