@@ -1003,11 +1003,7 @@ impl Visit<'_> {
                 self.value(outer);
                 self.value(child);
             }
-            Callback::SetResultUnlessCancelled { fut, value, sleep } => {
-                self.value(fut);
-                self.value(value);
-                self.value(sleep);
-            }
+            Callback::SetResultUnlessCancelled { sleep } => self.value(sleep),
             Callback::Done => {}
         }
     }

@@ -54,11 +54,9 @@ pub fn report(vm: &mut Vm, l: &LoopObj, t0: f64, remaining: usize, who: Option<S
         .filter(|e| e.when < now && !e.cancelled())
         .map(|e| {
             let what = e.with_callback(|cb| match cb {
-                Callback::SetResultUnlessCancelled { fut, sleep, .. } => {
-                    super::sleep::waiting_task(fut, sleep)
-                        .map(|t| format!("the sleep of {}", crate::trace::task_label(&t)))
-                        .unwrap_or_else(|| "a sleep".into())
-                }
+                Callback::SetResultUnlessCancelled { sleep } => super::sleep::waiting_task(sleep)
+                    .map(|t| format!("the sleep of {}", crate::trace::task_label(&t)))
+                    .unwrap_or_else(|| "a sleep".into()),
                 other => label(other).unwrap_or_else(|| "a timer".into()),
             });
             (

@@ -124,14 +124,11 @@ pub enum Callback {
     StopLoop { lp: Value, fut: Value },
     /// A child of gather() finished (CPython's `_done_callback(child)`).
     GatherChildDone { outer: Value, child: Value },
-    /// `sleep`'s timer came due: resolve its future unless it was cancelled. `sleep` is
-    /// the sleep coroutine; the handle is skipped if the sleep ended meanwhile (its timer
-    /// was cancelled, as CPython's `h.cancel()` in sleep's `finally`).
-    SetResultUnlessCancelled {
-        fut: Value,
-        value: Value,
-        sleep: Value,
-    },
+    /// A sleep's timer came due: resolve its future (`sleep::due_future`) with its result
+    /// unless it was cancelled. `sleep` is the sleep coroutine; the entry is skipped if the
+    /// sleep ended meanwhile (its timer was cancelled, as CPython's `h.cancel()` in sleep's
+    /// `finally`).
+    SetResultUnlessCancelled { sleep: Value },
     /// Already run (or dropped).
     Done,
 }
@@ -196,9 +193,7 @@ pub fn sleep_when(sleep: &Value) -> Option<f64> {
 /// The ready-queue callback of a sleep whose timer is due.
 pub(crate) fn sleep_due_callback(s: &Rc<NativeObj>) -> Callback {
     match &**s {
-        NativeObj::Async(AsyncObj::Sleep(so)) => Callback::SetResultUnlessCancelled {
-            fut: so.state.borrow().clone(),
-            value: so.result.clone(),
+        NativeObj::Async(AsyncObj::Sleep(_)) => Callback::SetResultUnlessCancelled {
             sleep: Value::Native(s.clone()),
         },
         _ => Callback::Done,

@@ -186,8 +186,8 @@ pub fn cancelled(v: &Value) -> bool {
 }
 
 /// The task a sleep's timer will wake: the one waiting on its future, or on the sleep.
-pub fn waiting_task(fut: &Value, sleep: &Value) -> Option<Value> {
-    if let Some(f) = as_future(fut) {
+pub fn waiting_task(sleep: &Value) -> Option<Value> {
+    if let Some(f) = as_future(&due_future(sleep)) {
         return f.callbacks.borrow().iter().find_map(|c| match c {
             super::FutCallback::Wakeup(t) => Some(t.clone()),
             _ => None,
@@ -196,6 +196,15 @@ pub fn waiting_task(fut: &Value, sleep: &Value) -> Option<Value> {
     direct(sleep)
         .map(|s| s.waiter.borrow().clone())
         .filter(|t| !t.is_none())
+}
+
+/// The future a sleep resolves when its timer is due (None when a task awaits the sleep
+/// directly: the sleep stands for it).
+pub fn due_future(sleep: &Value) -> Value {
+    match as_async(sleep) {
+        Some(AsyncObj::Sleep(s)) => s.state.borrow().clone(),
+        _ => Value::None,
+    }
 }
 
 /// The future's repr CPython shows in a task's `wait_for=`.

@@ -29,9 +29,9 @@ fn describe(cb: &Callback) -> String {
             super::short(child)
         ),
         Callback::StopLoop { .. } => "stop the loop".into(),
-        Callback::SetResultUnlessCancelled { fut, sleep, .. } => {
+        Callback::SetResultUnlessCancelled { sleep } => {
             let sleeper =
-                crate::scheduler::sleep::waiting_task(fut, sleep).map(|t| super::task_label(&t));
+                crate::scheduler::sleep::waiting_task(sleep).map(|t| super::task_label(&t));
             match sleeper {
                 Some(t) => format!("end the sleep of {t}"),
                 None => "end a sleep".into(),

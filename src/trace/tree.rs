@@ -156,7 +156,9 @@ fn state_of(vm: &Vm, lp: &Value, t: &Value, frames: &[FrameInfo]) -> TaskState {
     // A sleep's future is resolved by a timer (still pending, or due and moved to the
     // ready queue): find it to say when.
     let ends_sleep = |cb: &Callback| match cb {
-        Callback::SetResultUnlessCancelled { fut, sleep, .. } if fut.is(&waiter) => {
+        Callback::SetResultUnlessCancelled { sleep }
+            if crate::scheduler::sleep::due_future(sleep).is(&waiter) =>
+        {
             crate::scheduler::sleep_when(sleep)
         }
         _ => None,
