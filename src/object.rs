@@ -307,8 +307,11 @@ pub struct GenObj {
     pub qualname: Rc<str>,
     /// Whether anything ever started it: a never-started coroutine is reported when freed.
     pub started: Cell<bool>,
-    /// Where the coroutine object was created (for "never awaited" warnings).
-    pub origin: Option<TbEntry>,
+    /// Where the coroutine object was created (for "never awaited" warnings): the code and
+    /// the instruction that made it (not a TbEntry: its span is looked up only if needed,
+    /// and the object stays 8 bytes smaller).
+    pub origin: Option<Rc<Code>>,
+    pub origin_ip: u32,
     /// For async generators: the value being delivered by `asend` / whether `aclose` ran.
     pub running_async: Cell<bool>,
 }
@@ -316,9 +319,17 @@ pub struct GenObj {
 impl Drop for GenObj {
     fn drop(&mut self) {
         if self.kind == GenKind::Coroutine && !self.started.get() {
+            let origin = self.origin.as_ref().map(|code| TbEntry {
+                code: code.clone(),
+                span: code
+                    .spans
+                    .get(self.origin_ip as usize)
+                    .copied()
+                    .unwrap_or_default(),
+            });
             crate::warnings::push(crate::warnings::Warning::NeverAwaited {
                 qualname: self.qualname.to_string(),
-                origin: self.origin.clone(),
+                origin,
             });
         }
     }

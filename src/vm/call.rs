@@ -11,7 +11,7 @@ use crate::bytecode::Code;
 use crate::dict::Dict;
 use crate::object::{
     Attrs, BoundMethod, CallArgs, Class, Function, GenKind, GenObj, GenState, Instance, Layout,
-    NativeObj, PyResult, SavedFrame, TbEntry,
+    NativeObj, PyResult, SavedFrame,
 };
 use crate::types::{self, exc, type_error};
 use crate::value::Value;
@@ -203,15 +203,9 @@ impl Vm {
             (true, false) => GenKind::Coroutine,
             _ => GenKind::Generator,
         };
-        let origin = self.fiber.frames.last().map(|fr| TbEntry {
-            code: fr.code.clone(),
-            span: fr
-                .code
-                .spans
-                .get(fr.ip.saturating_sub(1) as usize)
-                .copied()
-                .unwrap_or_default(),
-        });
+        let caller = self.fiber.frames.last();
+        let origin = caller.map(|fr| fr.code.clone());
+        let origin_ip = caller.map_or(0, |fr| fr.ip.saturating_sub(1));
         let owner = Rc::new(GenObj {
             kind,
             state: Cell::new(GenState::Created),
@@ -220,6 +214,7 @@ impl Vm {
             qualname: f.qualname.borrow().clone(),
             started: Cell::new(false),
             origin,
+            origin_ip,
             running_async: Cell::new(false),
         });
         let frame = Frame::new(code.clone(), 0, 0, f.globals.clone(), Resume::Call);
