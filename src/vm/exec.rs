@@ -274,6 +274,16 @@ impl Vm {
                             }
                         }
                     }
+                    Op::LoadMethod(i) => {
+                        if !load_module_attr(stack, &code, i) {
+                            slow!();
+                        }
+                    }
+                    Op::GetAwaitable(_) => {
+                        if !awaitable_as_is(stack.last()) {
+                            slow!();
+                        }
+                    }
                     Op::Pop if !matches!(stack.last(), Some(Value::Gen(_))) => {
                         discard_top(stack);
                     }
@@ -817,7 +827,9 @@ impl Vm {
                 self.delattr(&obj, &name)?;
             }
             Op::LoadMethod(i) => {
-                if self.load_module_attr(i) {
+                let fiber = &mut self.fiber;
+                let code = &fiber.frames.last().expect("a running frame").code;
+                if load_module_attr(&mut fiber.stack, code, i) {
                     return Ok(Step::Continue);
                 }
                 let name = self.name(i);
@@ -1455,32 +1467,6 @@ impl Vm {
         Err(exc("NameError", format!("name '{name}' is not defined")))
     }
 
-    /// LOAD_METHOD names[i] on a module (`asyncio.sleep`): the attribute from the module's
-    /// namespace (all a module attribute is, see getattr_impl) through the name's slot hint,
-    /// as for globals, so with no hashing once the hint is set; false if the top of the stack
-    /// is not a module or the name is not in its namespace (the general path then reports it).
-    fn load_module_attr(&mut self, i: u32) -> bool {
-        let Some(Value::Module(m)) = self.fiber.stack.last() else {
-            return false;
-        };
-        let m = m.clone();
-        let code = &self.frame().code;
-        let map = m.globals.borrow();
-        let found = map
-            .slot_hinted(&code.names[i as usize], &code.global_slots[i as usize])
-            .and_then(|at| map.get_index(at));
-        let Some((_, v)) = found else {
-            return false;
-        };
-        // (module) -> (attribute, Undef): a plain call follows.
-        let stack = &mut self.fiber.stack;
-        let at = stack.len() - 1;
-        push_copy(stack, v);
-        stack.swap_remove(at);
-        stack.push(Value::Undef);
-        true
-    }
-
     fn load_global(&mut self, name: &str) -> PyResult<Value> {
         if let Some(v) = self.frame().globals.globals.borrow().get(name) {
             return Ok(v.clone());
@@ -1769,6 +1755,41 @@ impl Vm {
             (Value::Int(x), BinOp::Mul, Value::Int(y)) => x.checked_mul(*y).map(Value::Int),
             _ => None,
         }
+    }
+}
+
+/// LOAD_METHOD names[i] of `code` on a module (`asyncio.sleep`): the attribute from the
+/// module's namespace (all a module attribute is, see getattr_impl) through the name's slot
+/// hint, as for globals, so with no hashing once the hint is set; false if the top of the
+/// stack is not a module or the name is not in its namespace (the general path then reports
+/// it). Both the fast lane and `step` run it.
+fn load_module_attr(stack: &mut Vec<Value>, code: &Code, i: u32) -> bool {
+    let Some(Value::Module(m)) = stack.last() else {
+        return false;
+    };
+    let m = m.clone();
+    let map = m.globals.borrow();
+    let found = map
+        .slot_hinted(&code.names[i as usize], &code.global_slots[i as usize])
+        .and_then(|at| map.get_index(at));
+    let Some((_, v)) = found else {
+        return false;
+    };
+    // (module) -> (attribute, Undef): a plain call follows.
+    let at = stack.len() - 1;
+    push_copy(stack, v);
+    stack.swap_remove(at);
+    stack.push(Value::Undef);
+    true
+}
+
+/// `await` of a coroutine or of a scheduler object (a sleep, a future, a task): already
+/// awaitable as it is, so GET_AWAITABLE leaves it in place (`get_awaitable` has the rest).
+fn awaitable_as_is(v: Option<&Value>) -> bool {
+    match v {
+        Some(Value::Gen(g)) => g.kind == GenKind::Coroutine,
+        Some(Value::Native(n)) => matches!(&**n, crate::object::NativeObj::Async(_)),
+        _ => false,
     }
 }
 
