@@ -324,6 +324,11 @@ pub fn global_slots(n: usize) -> Box<[Cell<u32>]> {
 }
 
 impl Code {
+    /// The source span of instruction `ip` (an empty span past the end).
+    pub fn span_at(&self, ip: usize) -> Span {
+        self.spans.get(ip).copied().unwrap_or_default()
+    }
+
     pub fn nslots(&self) -> usize {
         self.varnames.len()
     }

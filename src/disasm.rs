@@ -21,7 +21,7 @@ fn dis_one(code: &Code, out: &mut String) {
     );
     let mut last_line = 0;
     for (i, op) in code.ops.iter().enumerate() {
-        let span = code.spans.get(i).copied().unwrap_or_default();
+        let span = code.span_at(i);
         let line = code.source.line(span.start as usize);
         let line_col_text = if line != last_line {
             last_line = line;

@@ -42,7 +42,7 @@ use crate::dict::Dict;
 use crate::object::{
     Attrs, BoundMethod, Builtin, Class, Exc, Function, GenObj, Instance, IterObj, Module, NativeObj,
 };
-use crate::scheduler::{AsyncObj, Callback, FutCallback, FutState, HandleObj, Ready, TimerAction};
+use crate::scheduler::{AsyncObj, Callback, FutCallback, HandleObj, Ready, TimerAction};
 use crate::value::Value;
 use crate::vm::{Block, Fiber, Frame};
 
@@ -526,16 +526,7 @@ fn unretrieved_exception(o: &Obj) -> Option<Exc> {
     let NativeObj::Async(AsyncObj::Future(f)) = &**n else {
         return None;
     };
-    if f.task().is_none() || f.state.get() != FutState::Finished || !f.log_traceback.get() {
-        return None;
-    }
-    if !f.failed.get() {
-        return None;
-    }
-    match &*f.result.try_borrow().ok()? {
-        Value::Instance(e) => Some(e.clone()),
-        _ => None,
-    }
+    f.unretrieved_exception()
 }
 
 impl Tracked {
@@ -1025,11 +1016,7 @@ fn async_clear(a: &AsyncObj, sink: &mut Vec<Box<dyn std::any::Any>>) {
         }
         AsyncObj::Future(f) => {
             // A task whose exception nobody retrieved keeps it for its drop's warning.
-            let reported = f.task().is_some()
-                && f.state.get() == FutState::Finished
-                && f.failed.get()
-                && f.log_traceback.get();
-            if !reported {
+            if f.unretrieved_exception().is_none() {
                 take(&f.result, sink);
             }
             take(&f.callbacks, sink);

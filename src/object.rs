@@ -321,11 +321,7 @@ impl Drop for GenObj {
         if self.kind == GenKind::Coroutine && !self.started.get() {
             let origin = self.origin.as_ref().map(|code| TbEntry {
                 code: code.clone(),
-                span: code
-                    .spans
-                    .get(self.origin_ip as usize)
-                    .copied()
-                    .unwrap_or_default(),
+                span: code.span_at(self.origin_ip as usize),
             });
             crate::warnings::push(crate::warnings::Warning::NeverAwaited {
                 qualname: self.qualname.to_string(),

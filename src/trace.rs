@@ -628,7 +628,7 @@ pub fn caught_at(handler: Option<(std::rc::Rc<crate::bytecode::Code>, u32)>) -> 
     if code.source.name == "<asyncio>" {
         return format!("inside asyncio's {}", code.qualname);
     }
-    let span = code.spans.get(ip as usize).copied().unwrap_or_default();
+    let span = code.span_at(ip as usize);
     let line = code.source.line(span.start as usize);
     let text = crate::span::line_text(&code.source.text, line).trim();
     format!("at line {line} ({text})")

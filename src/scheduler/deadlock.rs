@@ -58,19 +58,13 @@ const PRIMITIVES: &[&str] = &[
 
 fn frame_line(fr: &Frame, top: bool) -> usize {
     let ip = if top { fr.ip } else { fr.ip.saturating_sub(1) };
-    let span = fr.code.spans.get(ip as usize).copied().unwrap_or_default();
+    let span = fr.code.span_at(ip as usize);
     fr.code.source.line(span.start as usize)
 }
 
 fn read_stuck(task: &Value, f: &FutureObj) -> Option<Stuck> {
     let td = f.task()?;
-    td.with_fiber(|fiber| {
-        let fiber = fiber.unwrap_or(FiberRef {
-            frames: &[],
-            stack: &[],
-        });
-        read_frames(task, td, fiber)
-    })
+    td.with_fiber(|fiber| read_frames(task, td, fiber.unwrap_or_default()))
 }
 
 fn read_frames(task: &Value, td: &TaskData, fiber: FiberRef) -> Option<Stuck> {

@@ -261,16 +261,7 @@ fn run_callback(vm: &mut Vm, lp: &Value, cb: Callback) -> PyResult<()> {
                 let task = super::sleep::waiting_task(&sleep);
                 crate::trace::emit(vm, crate::trace::Event::TimerDue { task });
             }
-            if let Some(s) = super::sleep::direct(&sleep) {
-                super::sleep::timer_ran(vm, s);
-            } else {
-                let fut = super::sleep::due_future(&sleep);
-                if as_future(&fut).is_some_and(|f| f.state.get() == FutState::Pending)
-                    && let Some(AsyncObj::Sleep(s)) = super::as_async(&sleep)
-                {
-                    future::set_result(vm, &fut, s.result.clone())?;
-                }
-            }
+            super::sleep::timer_due(vm, &sleep)?;
         }
         Callback::Done => {}
     }

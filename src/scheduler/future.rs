@@ -187,15 +187,7 @@ pub fn repr(vm: &mut Vm, fut: &Value) -> PyResult<String> {
                 let pending = f.state.get() == FutState::Pending;
                 // A running coroutine reports the line it is suspended at.
                 let span = t
-                    .with_fiber(|fb| {
-                        fb?.frames.first().map(|fr| {
-                            fr.code
-                                .spans
-                                .get(fr.ip as usize)
-                                .copied()
-                                .unwrap_or_default()
-                        })
-                    })
+                    .with_fiber(|fb| fb?.frames.first().map(|fr| fr.code.span_at(fr.ip as usize)))
                     .filter(|_| pending)
                     .unwrap_or(g.code.span);
                 let line = g.code.source.line(span.start as usize);

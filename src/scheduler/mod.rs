@@ -399,15 +399,24 @@ pub struct CancelInfo {
 }
 
 impl FutureObj {
-    /// The exception it finished with, if it failed.
+    /// The exception it finished with, if it failed. (`try_borrow`: the cycle collector
+    /// asks too, and must not panic on a borrowed field.)
     pub fn exception(&self) -> Option<Exc> {
         if !self.failed.get() {
             return None;
         }
-        match &*self.result.borrow() {
+        match &*self.result.try_borrow().ok()? {
             Value::Instance(e) => Some(e.clone()),
             _ => None,
         }
+    }
+
+    /// A finished task's exception that nobody retrieved: its drop reports it.
+    pub fn unretrieved_exception(&self) -> Option<Exc> {
+        let reported = self.task().is_some()
+            && self.state.get() == FutState::Finished
+            && self.log_traceback.get();
+        if reported { self.exception() } else { None }
     }
 
     /// The task's own state, if this future is a task.
@@ -496,8 +505,8 @@ impl Drop for FutureObj {
                     task: describe(),
                 })
             }
-            FutState::Finished if self.log_traceback.get() => {
-                if let Some(e) = self.exception() {
+            FutState::Finished => {
+                if let Some(e) = self.unretrieved_exception() {
                     crate::warnings::push(crate::warnings::Warning::NeverRetrieved {
                         task: describe(),
                         exc: e,

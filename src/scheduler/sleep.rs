@@ -22,7 +22,7 @@
 
 use std::cell::{Cell, RefCell};
 
-use super::{AsyncObj, Callback, SendResult, SleepObj, as_async, as_future, future};
+use super::{AsyncObj, Callback, FutState, SendResult, SleepObj, as_async, as_future, future};
 use crate::object::{Exc, PyResult};
 use crate::types::{self, runtime_error};
 use crate::value::Value;
@@ -142,12 +142,27 @@ pub fn forget_waiter(v: &Value) {
     }
 }
 
-/// The timer's handle ran (`_set_result_unless_cancelled`): wake the task.
-pub fn timer_ran(vm: &mut Vm, s: &SleepObj) {
-    if s.phase.get() == Phase::Waiting {
-        s.phase.set(Phase::Done);
-        wake(vm, s);
+/// The sleep's timer came due and its ready-queue entry runs (CPython's
+/// `_set_result_unless_cancelled` on the sleep's future): wake the task awaiting it
+/// directly, or resolve the future it waits through.
+pub fn timer_due(vm: &mut Vm, sleep: &Value) -> PyResult<()> {
+    let Some(AsyncObj::Sleep(s)) = as_async(sleep) else {
+        return Ok(());
+    };
+    match s.phase.get() {
+        Phase::Idle => {
+            let fut = s.state.borrow().clone();
+            if as_future(&fut).is_some_and(|f| f.state.get() == FutState::Pending) {
+                future::set_result(vm, &fut, s.result.clone())?;
+            }
+        }
+        Phase::Waiting => {
+            s.phase.set(Phase::Done);
+            wake(vm, s);
+        }
+        Phase::Done | Phase::Cancelled => {}
     }
+    Ok(())
 }
 
 /// `future.cancel(msg)` on the future the sleep stands for.

@@ -72,12 +72,7 @@ pub fn create_task(vm: &mut Vm, lp: &Value, coro: Value, name: Value) -> PyResul
             .rev()
             .find(|fr| !crate::threads::is_prelude(&fr.code.source.name))
             .map(|fr| {
-                let span = fr
-                    .code
-                    .spans
-                    .get(fr.ip.saturating_sub(1) as usize)
-                    .copied()
-                    .unwrap_or_default();
+                let span = fr.code.span_at(fr.ip.saturating_sub(1) as usize);
                 fr.code.source.line(span.start as usize)
             })
             .unwrap_or(0);
@@ -319,10 +314,11 @@ pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
                 Suspend::Thread => (Value::None, true),
             };
             td.push_on_resume.set(push);
+            let sleeping = sleep::direct(&v);
             // Only a task waiting on a timer parks: a million of them may sleep at once,
             // while a task that yields or passes a queue item resumes at once, and copying
             // its frame out and back would cost a tenth of a switch.
-            if sleep::direct(&v).is_some() {
+            if sleeping.is_some() {
                 park(vm, td, fiber);
             } else {
                 *td.fiber.borrow_mut() = Some(fiber);
@@ -368,7 +364,7 @@ pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
             if v.is_none() {
                 // A bare yield: run again in the next iteration.
                 schedule_step(vm, &f.lp, t, None);
-            } else if let Some(s) = sleep::direct(&v) {
+            } else if let Some(s) = sleeping {
                 // The sleep stands for its future: the task waits on it.
                 sleep::wait(s, t);
                 *td.fut_waiter.borrow_mut() = v.clone();

@@ -77,7 +77,7 @@ pub(super) fn frame_line(fr: &Frame) -> usize {
         Some(Op::Send(_)) => fr.ip,
         _ => fr.ip.saturating_sub(1),
     };
-    let span = fr.code.spans.get(ip as usize).copied().unwrap_or_default();
+    let span = fr.code.span_at(ip as usize);
     fr.code.source.line(span.start as usize)
 }
 

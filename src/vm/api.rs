@@ -1287,9 +1287,10 @@ impl Vm {
     }
 
     pub(super) fn get_awaitable(&mut self, v: &Value) -> PyResult<Value> {
+        if super::exec::awaitable_as_is(Some(v)) {
+            return Ok(v.clone());
+        }
         match v {
-            Value::Gen(g) if g.kind == GenKind::Coroutine => Ok(v.clone()),
-            Value::Native(n) if matches!(&**n, NativeObj::Async(_)) => Ok(v.clone()),
             Value::Instance(i) if i.class.lookup("__await__").is_some() => {
                 let m = i.class.lookup("__await__").unwrap_or_default();
                 let r = self.call1(&m, v.clone())?;

@@ -260,7 +260,7 @@ impl Vm {
                 continue;
             }
             let ip = f.ip.saturating_sub(1) as usize;
-            let span = f.code.spans.get(ip).copied().unwrap_or_default();
+            let span = f.code.span_at(ip);
             let line = f.code.source.line(span.start as usize);
             place = format!("{}:{line}", f.code.source.name);
             break;

@@ -400,7 +400,7 @@ impl Vm {
     fn add_traceback(&self, e: &Exc, ip: u32) {
         let f = self.frame();
         if let Some(data) = e.exc.borrow_mut().as_mut() {
-            let span = f.code.spans.get(ip as usize).copied().unwrap_or_default();
+            let span = f.code.span_at(ip as usize);
             data.traceback.push(TbEntry {
                 code: f.code.clone(),
                 span,
@@ -462,7 +462,7 @@ impl Vm {
             let f = self.frame();
             let ip = f.ip.saturating_sub(1);
             if let Some(data) = e.exc.borrow_mut().as_mut() {
-                let span = f.code.spans.get(ip as usize).copied().unwrap_or_default();
+                let span = f.code.span_at(ip as usize);
                 data.traceback.push(TbEntry {
                     code: f.code.clone(),
                     span,
@@ -1785,7 +1785,7 @@ fn load_module_attr(stack: &mut Vec<Value>, code: &Code, i: u32) -> bool {
 
 /// `await` of a coroutine or of a scheduler object (a sleep, a future, a task): already
 /// awaitable as it is, so GET_AWAITABLE leaves it in place (`get_awaitable` has the rest).
-fn awaitable_as_is(v: Option<&Value>) -> bool {
+pub(super) fn awaitable_as_is(v: Option<&Value>) -> bool {
     match v {
         Some(Value::Gen(g)) => g.kind == GenKind::Coroutine,
         Some(Value::Native(n)) => matches!(&**n, crate::object::NativeObj::Async(_)),

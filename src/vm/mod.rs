@@ -106,7 +106,7 @@ pub struct Fiber {
 
 /// A fiber's frames and stack, borrowed from wherever they are kept (a suspended task's
 /// single frame is parked in its coroutine: see `scheduler::task`).
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Default)]
 pub struct FiberRef<'a> {
     pub frames: &'a [Frame],
     pub stack: &'a [Value],
