@@ -1798,12 +1798,7 @@ pub(super) fn awaitable_as_is(v: Option<&Value>) -> bool {
 /// copies it with wider loads than the stores that built it: a store-forwarding stall.)
 #[inline(always)]
 fn push_with<T>(v: &mut Vec<T>, make: impl FnOnce() -> T) {
-    let mut make = Some(make);
-    let n = v.len() + 1;
-    v.resize_with(n, || match make.take() {
-        Some(m) => m(),
-        None => unreachable!("resize_with makes exactly one value"),
-    });
+    v.extend(std::iter::once_with(make));
 }
 
 /// Push a copy of the value `$src` (a place expression), built in its slot variant by
