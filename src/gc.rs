@@ -923,7 +923,7 @@ impl Visit<'_> {
             }
             AsyncObj::Future(f) => {
                 self.value(&f.lp);
-                self.value(&*f.result.try_borrow().ok()?);
+                crate::scheduler::peek(&f.result, |r| self.value(r));
                 for cb in f.callbacks.try_borrow().ok()?.iter() {
                     match cb {
                         FutCallback::Py(x)
@@ -932,10 +932,12 @@ impl Visit<'_> {
                         | FutCallback::Gather(x) => self.value(x),
                     }
                 }
-                if let Some(c) = &*f.cancel.try_borrow().ok()? {
-                    self.value(&c.message);
-                    self.exc(&c.exc);
-                }
+                crate::scheduler::peek(&f.cancel, |c| {
+                    if let Some(c) = c {
+                        self.value(&c.message);
+                        self.exc(&c.exc);
+                    }
+                });
                 if let Some(t) = f.task() {
                     self.value(&t.coro);
                     if let Some(fb) = &*t.fiber.try_borrow().ok()? {
@@ -952,7 +954,6 @@ impl Visit<'_> {
             AsyncObj::Sleep(s) => {
                 self.value(&s.result);
                 self.value(&*s.state.try_borrow().ok()?);
-                self.value(&*s.waiter.try_borrow().ok()?);
                 self.value(&*s.cancel_message.try_borrow().ok()?);
             }
             AsyncObj::QueueOp(q) => {
@@ -1017,10 +1018,10 @@ fn async_clear(a: &AsyncObj, sink: &mut Vec<Box<dyn std::any::Any>>) {
         AsyncObj::Future(f) => {
             // A task whose exception nobody retrieved keeps it for its drop's warning.
             if f.unretrieved_exception().is_none() {
-                take(&f.result, sink);
+                sink.push(Box::new(f.result.take()));
             }
             take(&f.callbacks, sink);
-            take(&f.cancel, sink);
+            sink.push(Box::new(f.cancel.take()));
             if let Some(g) = f.gather() {
                 take(&g.children, sink);
             }
@@ -1031,7 +1032,6 @@ fn async_clear(a: &AsyncObj, sink: &mut Vec<Box<dyn std::any::Any>>) {
         }
         AsyncObj::Sleep(s) => {
             take(&s.state, sink);
-            take(&s.waiter, sink);
             take(&s.cancel_message, sink);
         }
         AsyncObj::QueueOp(q) => take(&q.waiter, sink),

@@ -61,7 +61,7 @@ pub fn result(_vm: &mut Vm, fut: &Value) -> PyResult<Value> {
             if let Some(e) = f.exception() {
                 return Err(e);
             }
-            Ok(f.result.borrow().clone())
+            Ok(f.outcome())
         }
     }
 }
@@ -93,7 +93,7 @@ pub fn set_result(vm: &mut Vm, fut: &Value, v: Value) -> PyResult<()> {
     if f.state.get() != FutState::Pending {
         return Err(invalid_state("invalid state"));
     }
-    *f.result.borrow_mut() = v;
+    f.result.set(v);
     f.state.set(FutState::Finished);
     schedule_callbacks(vm, fut);
     Ok(())
@@ -110,7 +110,7 @@ pub fn set_exception(vm: &mut Vm, fut: &Value, e: Value) -> PyResult<()> {
             "StopIteration interacts badly with generators and cannot be raised into a Future",
         ));
     }
-    *f.result.borrow_mut() = Value::Instance(e);
+    f.result.set(Value::Instance(e));
     f.failed.set(true);
     f.state.set(FutState::Finished);
     f.log_traceback.set(true);
@@ -214,7 +214,7 @@ pub fn repr(vm: &mut Vm, fut: &Value) -> PyResult<String> {
         if let Some(e) = f.exception() {
             info.push(format!("exception={}", vm.repr(&Value::Instance(e))?));
         } else {
-            let r = f.result.borrow().clone();
+            let r = f.outcome();
             info.push(format!("result={}", vm.repr(&r)?));
         }
     }

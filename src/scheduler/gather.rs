@@ -160,7 +160,7 @@ pub fn child_done(vm: &mut Vm, outer: &Value, child: &Value) -> PyResult<()> {
                 let err = cf.exception();
                 match err {
                     Some(e) => Value::Instance(e),
-                    None => cf.result.borrow().clone(),
+                    None => cf.outcome(),
                 }
             };
             results.push(r);

@@ -76,6 +76,8 @@ pub struct Scheduler {
     /// An empty frame vector with room, for the next task step: a task whose frames are
     /// parked in its coroutine gives its vector back here when it suspends.
     pub spare_frames: Vec<crate::vm::Frame>,
+    /// Emptied boxes of tasks' fibers, for the next task that suspends (see `TaskData::fiber`).
+    pub spare_fibers: Vec<Box<Fiber>>,
 }
 
 impl Scheduler {
@@ -101,6 +103,7 @@ impl Scheduler {
             trace_view: Default::default(),
             queue_classes: None,
             spare_frames: Vec::new(),
+            spare_fibers: Vec::new(),
         }
     }
 }
@@ -372,16 +375,31 @@ pub struct FutureObj {
     /// Where it was created, for deadlock messages (see `deadlock::origin_here`).
     pub origin: Cell<u32>,
     /// Finished: the result, or the exception when `failed` (one field, as a future has
-    /// one outcome).
-    pub result: RefCell<Value>,
+    /// one outcome). A `Cell`, read through `outcome()`: its 8-byte borrow flag is what
+    /// keeps a task and a sleep in 128-byte malloc chunks.
+    pub result: Cell<Value>,
     pub failed: Cell<bool>,
     /// Nearly every future has at most one done callback: it lives inline.
     pub callbacks: RefCell<FutCallbacks>,
     /// The cancel message and the exception raised inside a cancelled task; boxed because
-    /// most futures are never cancelled.
-    pub cancel: RefCell<Option<Box<CancelInfo>>>,
+    /// most futures are never cancelled (a `Cell` for the same reason as `result`).
+    pub cancel: Cell<Option<Box<CancelInfo>>>,
     /// What a task or a gather() adds to a future (one box: most futures are plain).
     pub extra: Option<Box<FutExtra>>,
+}
+
+// A task and a sleep are each an `Rc<NativeObj>` in a 128-byte malloc chunk, and a task's
+// data a 112-byte one (docs/performance.md counts a task's bytes).
+const _: () = assert!(std::mem::size_of::<NativeObj>() <= 96);
+const _: () = assert!(std::mem::size_of::<FutExtra>() <= 96);
+
+/// Look at what a `Cell` holds (taken out for the call and put back: nothing else can
+/// run meanwhile).
+pub fn peek<T: Default, R>(c: &Cell<T>, f: impl FnOnce(&T) -> R) -> R {
+    let v = c.take();
+    let r = f(&v);
+    c.set(v);
+    r
 }
 
 pub enum FutExtra {
@@ -405,10 +423,10 @@ impl FutureObj {
         if !self.failed.get() {
             return None;
         }
-        match &*self.result.try_borrow().ok()? {
+        peek(&self.result, |r| match r {
             Value::Instance(e) => Some(e.clone()),
             _ => None,
-        }
+        })
     }
 
     /// A finished task's exception that nobody retrieved: its drop reports it.
@@ -435,31 +453,33 @@ impl FutureObj {
         }
     }
 
+    /// The result it finished with (or the exception, when `failed`).
+    pub fn outcome(&self) -> Value {
+        peek(&self.result, Value::clone)
+    }
+
     pub fn cancel_message(&self) -> Value {
-        self.cancel
-            .borrow()
-            .as_ref()
-            .map(|c| c.message.clone())
-            .unwrap_or_default()
+        peek(&self.cancel, |c| {
+            c.as_ref().map(|c| c.message.clone()).unwrap_or_default()
+        })
     }
 
     pub fn set_cancel_message(&self, msg: Value) {
-        let mut c = self.cancel.borrow_mut();
-        if msg.is_none() && c.is_none() {
-            return;
+        let mut c = self.cancel.take();
+        if !(msg.is_none() && c.is_none()) {
+            c.get_or_insert_with(Default::default).message = msg;
         }
-        c.get_or_insert_with(Default::default).message = msg;
+        self.cancel.set(c);
     }
 
     pub fn cancelled_exc(&self) -> Option<Exc> {
-        self.cancel.borrow().as_ref().and_then(|c| c.exc.clone())
+        peek(&self.cancel, |c| c.as_ref().and_then(|c| c.exc.clone()))
     }
 
     pub fn set_cancelled_exc(&self, e: Exc) {
-        self.cancel
-            .borrow_mut()
-            .get_or_insert_with(Default::default)
-            .exc = Some(e);
+        let mut c = self.cancel.take();
+        c.get_or_insert_with(Default::default).exc = Some(e);
+        self.cancel.set(c);
     }
 
     /// gather()'s children (None for other futures).
@@ -522,7 +542,9 @@ pub struct TaskData {
     pub coro: Value,
     /// The task's frames while it is suspended in a nested await (None while it runs,
     /// before it starts, and while its one frame is parked in `coro`: see `with_fiber`).
-    pub fiber: RefCell<Option<Fiber>>,
+    /// Boxed (from `Scheduler::spare_fibers`): a task that sleeps parks its frame instead,
+    /// and the box is 40 bytes smaller than the fiber.
+    pub fiber: RefCell<Option<Box<Fiber>>>,
     /// CPython's global task counter when it was made: the default name is `Task-N`.
     pub number: u64,
     /// A name given by the program (None: `Task-{number}`, made when asked for).
@@ -579,8 +601,10 @@ impl TaskData {
 pub struct SleepObj {
     pub delay: f64,
     pub result: Value,
-    /// The future it waits on once started (delay > 0) when no task awaits it directly, or
-    /// `Bool(true)` after sleep(0) yielded.
+    /// By phase: `Idle`, the future it waits on once started (delay > 0) when no task
+    /// awaits it directly, or `Bool(true)` after sleep(0) yielded; `Waiting`, the task
+    /// awaiting it directly (None until that task's step ends); afterwards None. (One
+    /// field: a sleep never has both, and a smaller sleep fits a smaller malloc chunk.)
     pub state: RefCell<Value>,
     /// Its timer's due time, once started.
     pub when: Cell<f64>,
@@ -588,9 +612,8 @@ pub struct SleepObj {
     pub timer_cancelled: Cell<bool>,
     pub awaited: Cell<bool>,
     /// Awaited directly by a task, the sleep stands for its own future (see sleep.rs):
-    /// that future's state, the task waiting, and the cancel message.
+    /// that future's state and the cancel message; the task waiting is in `state`.
     pub phase: Cell<sleep::Phase>,
-    pub waiter: RefCell<Value>,
     pub cancel_message: RefCell<Value>,
 }
 

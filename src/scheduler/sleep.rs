@@ -33,7 +33,7 @@ use crate::vm::Vm;
 pub enum Phase {
     /// Not started, or waiting through a real Future (in `state`).
     Idle,
-    /// A task awaits it directly: pending, the task in `waiter`.
+    /// A task awaits it directly: pending, the task in `state`.
     Waiting,
     /// Its timer resolved it; the task's wake-up is scheduled.
     Done,
@@ -50,7 +50,6 @@ pub fn new_sleep(delay: f64, result: Value) -> Value {
         timer_cancelled: Cell::new(false),
         awaited: Cell::new(false),
         phase: Cell::new(Phase::Idle),
-        waiter: RefCell::new(Value::None),
         cancel_message: RefCell::new(Value::None),
     });
     // Not registered with the cycle collector (see gc.rs): every reference a sleep gains
@@ -132,13 +131,13 @@ pub fn send(vm: &mut Vm, sub: &Value, s: &SleepObj) -> PyResult<SendResult> {
 
 /// The task `t` suspends on the sleep (its step saw the sleep yielded).
 pub fn wait(s: &SleepObj, t: &Value) {
-    *s.waiter.borrow_mut() = t.clone();
+    *s.state.borrow_mut() = t.clone();
 }
 
 /// The task stopped waiting (its step began): the sleep forgets it.
 pub fn forget_waiter(v: &Value) {
     if let Some(s) = direct(v) {
-        *s.waiter.borrow_mut() = Value::None;
+        *s.state.borrow_mut() = Value::None;
     }
 }
 
@@ -182,7 +181,7 @@ pub fn cancel(vm: &mut Vm, sleep: &Value, s: &SleepObj, msg: Value) -> bool {
 
 /// Schedule the waiting task's wake-up (the future's done callback).
 fn wake(vm: &mut Vm, s: &SleepObj) {
-    let t = std::mem::take(&mut *s.waiter.borrow_mut());
+    let t = std::mem::take(&mut *s.state.borrow_mut());
     if let Some(f) = as_future(&t) {
         let lp = f.lp.clone();
         super::event_loop::call_soon(vm, &lp, Callback::Wakeup { task: t });
@@ -209,7 +208,7 @@ pub fn waiting_task(sleep: &Value) -> Option<Value> {
         });
     }
     direct(sleep)
-        .map(|s| s.waiter.borrow().clone())
+        .map(|s| s.state.borrow().clone())
         .filter(|t| !t.is_none())
 }
 
@@ -217,7 +216,7 @@ pub fn waiting_task(sleep: &Value) -> Option<Value> {
 /// directly: the sleep stands for it).
 pub fn due_future(sleep: &Value) -> Value {
     match as_async(sleep) {
-        Some(AsyncObj::Sleep(s)) => s.state.borrow().clone(),
+        Some(AsyncObj::Sleep(s)) if s.phase.get() == Phase::Idle => s.state.borrow().clone(),
         _ => Value::None,
     }
 }

@@ -260,8 +260,15 @@ pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
     drop(waiter);
     let prev_task = vm.sched.current_task.replace(t.clone());
     // Switch to the task's own stack of frames.
-    let fiber = match td.fiber.borrow_mut().take() {
-        Some(fiber) => fiber,
+    let boxed = td.fiber.borrow_mut().take();
+    let fiber = match boxed {
+        Some(mut b) => {
+            let fiber = std::mem::take(&mut *b);
+            if vm.sched.spare_fibers.len() < SPARE_FIBERS {
+                vm.sched.spare_fibers.push(b);
+            }
+            fiber
+        }
         None => unpark(vm, td),
     };
     let outer = std::mem::replace(&mut vm.fiber, fiber);
@@ -321,7 +328,7 @@ pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
             if sleeping.is_some() {
                 park(vm, td, fiber);
             } else {
-                *td.fiber.borrow_mut() = Some(fiber);
+                keep_fiber(vm, td, fiber);
             }
             if vm.sched.tracing {
                 let line = crate::trace::task_line(t);
@@ -444,8 +451,19 @@ fn park(vm: &mut Vm, td: &TaskData, mut fiber: Fiber) {
         });
         recycle(vm, fiber.frames);
     } else {
-        *td.fiber.borrow_mut() = Some(fiber);
+        keep_fiber(vm, td, fiber);
     }
+}
+
+/// Emptied fiber boxes kept for reuse: enough for the tasks that take turns, not for a
+/// crowd that all suspended at once.
+const SPARE_FIBERS: usize = 64;
+
+/// Keep a suspended task's frames in its fiber box.
+fn keep_fiber(vm: &mut Vm, td: &TaskData, fiber: Fiber) {
+    let mut b = vm.sched.spare_fibers.pop().unwrap_or_default();
+    *b = fiber;
+    *td.fiber.borrow_mut() = Some(b);
 }
 
 /// The task's frames for its next step: its parked frame, if it has one, in the spare
