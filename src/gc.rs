@@ -822,7 +822,7 @@ impl Visit<'_> {
 
     fn frame(&mut self, fr: &Frame) {
         self.rc(Child::Module(&fr.globals));
-        for b in &fr.blocks {
+        for b in fr.blocks() {
             if let Block::Handler { exc } = b {
                 self.rc(Child::Instance(exc));
             }
@@ -830,7 +830,7 @@ impl Visit<'_> {
         if let Some(o) = &fr.owner {
             self.rc(Child::Gen(o));
         }
-        if let Some(ns) = &fr.ns {
+        if let Some(ns) = fr.ns() {
             self.rc(Child::Dict(ns));
         }
     }

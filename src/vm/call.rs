@@ -6,7 +6,7 @@ use std::rc::Rc;
 use smallvec::SmallVec;
 
 use super::exec::Step;
-use super::{Frame, Resume, Vm};
+use super::{Frame, FrameExtra, Resume, Vm};
 use crate::bytecode::Code;
 use crate::dict::Dict;
 use crate::object::{
@@ -440,10 +440,12 @@ impl Vm {
             base: base as u32,
             pop_to: base as u32,
             globals: body.globals.clone(),
-            blocks: Vec::new(),
             owner: None,
             resume: Resume::Native,
-            ns: Some(ns.clone()),
+            extra: Some(Box::new(FrameExtra {
+                blocks: Default::default(),
+                ns: Some(ns.clone()),
+            })),
         })?;
         let cell = self.run_nested()?;
         let mut attrs = Attrs::default();

@@ -415,7 +415,7 @@ impl Vm {
             let f = self.fiber.frames.last_mut().expect("frame");
             // A program halted by a limit unwinds past every handler.
             let halted = self.budget.halt.is_some();
-            while let Some(b) = f.blocks.pop() {
+            while let Some(b) = f.extra.as_mut().and_then(|x| x.blocks.pop()) {
                 if let Block::Except { handler, depth } = b
                     && !halted
                 {
@@ -424,7 +424,7 @@ impl Vm {
                     }
                     let base = f.base as usize;
                     f.ip = handler;
-                    f.blocks.push(Block::Handler { exc: e.clone() });
+                    f.blocks_mut().push(Block::Handler { exc: e.clone() });
                     self.fiber.stack.truncate(base + depth as usize);
                     self.fiber.stack.push(Value::Instance(e));
                     return Ok(());
@@ -486,7 +486,7 @@ impl Vm {
     /// The exception currently being handled (for bare `raise` and implicit chaining).
     pub fn handled_exception(&self) -> Option<Exc> {
         for f in self.fiber.frames.iter().rev() {
-            for b in f.blocks.iter().rev() {
+            for b in f.blocks().iter().rev() {
                 if let Block::Handler { exc } = b {
                     return Some(exc.clone());
                 }
@@ -773,7 +773,7 @@ impl Vm {
             }
             Op::LoadName(i) => {
                 let name = self.name(i);
-                if let Some(ns) = self.frame().ns.clone() {
+                if let Some(ns) = self.frame().ns().cloned() {
                     let key = Value::Str(Rc::new(crate::object::PyStr::new(name.to_string())));
                     if let Some(v) = self.dict_get(&ns, &key)? {
                         self.push(v);
@@ -786,7 +786,7 @@ impl Vm {
             Op::StoreName(i) => {
                 let name = self.name(i);
                 let v = self.pop();
-                match self.frame().ns.clone() {
+                match self.frame().ns().cloned() {
                     Some(ns) => self.dict_set(&ns, Value::str(&name), v)?,
                     None => {
                         self.frame().globals.globals.borrow_mut().insert(name, v);
@@ -795,7 +795,7 @@ impl Vm {
             }
             Op::DeleteName(i) => {
                 let name = self.name(i);
-                let removed = match self.frame().ns.clone() {
+                let removed = match self.frame().ns().cloned() {
                     Some(ns) => self.dict_remove(&ns, &Value::str(&name))?.is_some(),
                     None => self
                         .frame()
@@ -1236,10 +1236,10 @@ impl Vm {
             Op::SetupExcept(handler) => {
                 let f = self.fiber.frames.last_mut().expect("frame");
                 let depth = self.fiber.stack.len() as u32 - f.base;
-                f.blocks.push(Block::Except { handler, depth });
+                f.blocks_mut().push(Block::Except { handler, depth });
             }
             Op::PopBlock => {
-                self.frame_mut().blocks.pop();
+                self.frame_mut().blocks_mut().pop();
             }
             Op::PopExcept => self.pop_handler_block(),
             Op::Raise(n) => return Err(self.make_raise(n)?),
@@ -1350,7 +1350,7 @@ impl Vm {
                 self.push(v);
             }
             Op::LoadLocals => {
-                let ns = self.frame().ns.clone();
+                let ns = self.frame().ns().cloned();
                 self.push(ns.map(Value::Dict).unwrap_or_default());
             }
         }
@@ -1360,11 +1360,11 @@ impl Vm {
     fn pop_handler_block(&mut self) {
         let f = self.frame_mut();
         if let Some(pos) = f
-            .blocks
+            .blocks()
             .iter()
             .rposition(|b| matches!(b, Block::Handler { .. }))
         {
-            f.blocks.truncate(pos);
+            f.blocks_mut().truncate(pos);
         }
     }
 
