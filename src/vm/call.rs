@@ -53,17 +53,33 @@ impl Vm {
                     .map(|_| Step::Continue);
             }
         }
-        let mut args = self.fiber.stack.split_off(fpos + 1);
-        let func = self.fiber.stack.pop().unwrap_or_default();
+        self.call_args_on_stack(n, kwnames, false)
+    }
+
+    /// Call the function below the `n` arguments on top of the stack (the last ones named
+    /// by `kwnames`), through `CallArgs`: up to four positional arguments move into it
+    /// without an allocation. `undef_below`: an empty LOAD_METHOD slot lies between the
+    /// function and its arguments (CALL_METHOD of a plain attribute), and goes too.
+    pub(super) fn call_args_on_stack(
+        &mut self,
+        n: u32,
+        kwnames: Option<Value>,
+        undef_below: bool,
+    ) -> PyResult<Step> {
+        let stack = &mut self.fiber.stack;
+        let start = stack.len() - n as usize;
         let mut ca = CallArgs::default();
         if let Some(Value::Tuple(names)) = kwnames {
-            let nkw = names.len();
-            let kwvals = args.split_off(args.len() - nkw);
+            let kwvals = stack.drain(stack.len() - names.len()..);
             for (k, v) in names.iter().zip(kwvals) {
                 ca.kw.push((k.as_str().unwrap_or("").into(), v));
             }
         }
-        ca.pos = SmallVec::from_vec(args);
+        ca.pos = stack.drain(start..).collect();
+        if undef_below {
+            stack.pop();
+        }
+        let func = stack.pop().unwrap_or_default();
         self.call_value_push(func, ca)
     }
 

@@ -850,8 +850,12 @@ impl Vm {
                 let len = self.fiber.stack.len();
                 let selfpos = len - n as usize - 1;
                 if let Value::Undef = self.fiber.stack[selfpos] {
-                    self.fiber.stack.remove(selfpos);
-                    return self.call_on_stack(n, None);
+                    // A Python function takes its arguments where they lie: close the gap.
+                    if let Value::Func(_) = self.fiber.stack[selfpos - 1] {
+                        self.fiber.stack.remove(selfpos);
+                        return self.call_on_stack(n, None);
+                    }
+                    return self.call_args_on_stack(n, None, true);
                 }
                 return self.call_on_stack(n + 1, None);
             }
