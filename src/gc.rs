@@ -4,11 +4,18 @@
 //!
 //! What registers: every object whose references can change after it is made (lists,
 //! dicts, sets, instances, classes, functions, modules, cells, generators and coroutines,
-//! futures, tasks, loops, properties; a sleep once it is given a cancel message, as its
-//! other later references are to registered objects). A cycle needs a reference written
-//! into an object after the object it points to was made, so every cycle contains one;
-//! the immutable objects on the way (tuples, bound methods, handles, iterators...) are
-//! found by following references from the registered ones. The registry holds a weak
+//! tasks, gather()'s futures, loops, properties). A cycle needs a reference written into
+//! an object after the object it points to was made, so every cycle contains one; the
+//! immutable objects on the way (tuples, bound methods, handles, iterators...) are found
+//! by following references from the registered ones.
+//!
+//! Three scheduler objects register later, or never, because what they gain leads to a
+//! registered object anyway: a plain future registers when it first holds anything but
+//! plain data, a task, a loop or a gather() (`future::may_hold`); a sleep when it is given
+//! a cancel message (otherwise it holds only its task or its future); a queue's get/put
+//! never (it holds only the future it waits on). Every cycle still contains a registered
+//! object: one through such an object continues to what it holds, which is registered,
+//! or it registered itself. The registry holds a weak
 //! pointer per object (16 bytes); its dead entries are pruned as it grows, the youngest
 //! often (most objects die young, and a weak pointer keeps a dead object's memory
 //! allocated until its entry goes).
@@ -221,17 +228,26 @@ fn mutable_native(n: &NativeObj) -> bool {
     match n {
         NativeObj::Property { .. } => true,
         NativeObj::Async(a) => match a {
-            AsyncObj::Loop(_) | AsyncObj::Future(_) | AsyncObj::Sleep(_) | AsyncObj::QueueOp(_) => {
-                true
-            }
+            AsyncObj::Loop(_) | AsyncObj::Sleep(_) => true,
+            // A plain future registers once it may close a cycle (`future::may_hold`).
+            AsyncObj::Future(f) => f.extra.is_some(),
             // A handle's callback is set once (and only ever replaced by `Done`).
             AsyncObj::Handle(_) | AsyncObj::ASend { .. } => false,
+            // Its one later reference is the future it waits on, made by the queue: a
+            // cycle through that future passes through a registered object (see
+            // `future::may_hold`), or the future is registered itself.
+            AsyncObj::QueueOp(_) => false,
         },
         NativeObj::StaticMethod(_)
         | NativeObj::ClassMethod(_)
         | NativeObj::Super { .. }
         | NativeObj::Partial { .. } => false,
     }
+}
+
+/// Register a scheduler object whose kind is not registered when made.
+pub fn track_native(n: &Rc<NativeObj>) {
+    register(Tracked::Native(Rc::downgrade(n)));
 }
 
 pub fn track_dict(d: &Rc<RefCell<Dict>>) {

@@ -179,7 +179,7 @@ pub fn deadlock_error(vm: &mut Vm, lp: &Value) -> Exc {
             continue;
         };
         if w.task().is_some() {
-            let created = line_of(w.origin.get())
+            let created = line_of(w.origin())
                 .map(|l| format!(" (created at line {l})"))
                 .unwrap_or_default();
             let label = crate::trace::task_label(&st.waiter);
@@ -232,7 +232,7 @@ pub fn deadlock_error(vm: &mut Vm, lp: &Value) -> Exc {
                 } else {
                     "a Future".into()
                 };
-                let created = line_of(f.origin.get())
+                let created = line_of(f.origin())
                     .map(|l| format!(" created at line {l}"))
                     .unwrap_or_default();
                 out.push_str(&format!(
@@ -321,7 +321,7 @@ fn explain_future(
             "a Barrier(n) releases its waiters only when n tasks have called wait()",
         ),
         _ => {
-            let created = line_of(w.origin.get())
+            let created = line_of(w.origin())
                 .map(|l| format!(" created at line {l}"))
                 .unwrap_or_default();
             let held = if held_only_by_waiters(&st.waiter, stuck) {

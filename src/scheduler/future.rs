@@ -10,18 +10,48 @@ use crate::vm::Vm;
 
 /// A pending future of loop `lp`; `extra` makes it a task or a gather().
 pub fn new_pending(lp: Value, extra: Option<Box<FutExtra>>) -> Value {
-    wrap(AsyncObj::Future(FutureObj {
+    let odd_loop = super::as_loop(&lp).is_none();
+    let fut = wrap(AsyncObj::Future(FutureObj {
         lp,
         state: std::cell::Cell::new(FutState::Pending),
         log_traceback: std::cell::Cell::new(false),
         cancel_requested: std::cell::Cell::new(false),
-        origin: std::cell::Cell::new(0),
+        origin_bits: std::cell::Cell::new(0),
         result: Default::default(),
         failed: Default::default(),
         callbacks: Default::default(),
         cancel: Default::default(),
         extra,
-    }))
+    }));
+    if odd_loop {
+        may_hold(&fut, &fut);
+    }
+    fut
+}
+
+/// A plain future is not registered with the cycle collector when made (see gc.rs): until
+/// it holds something other than plain data, a task, a loop or a gather(), each of which
+/// is registered, no cycle can pass through it without passing through one of those.
+/// `fut` is about to hold `v`: register it if `v` could close a cycle.
+fn may_hold(fut: &Value, v: &Value) {
+    let plain_data = matches!(
+        v,
+        Value::None
+            | Value::Bool(_)
+            | Value::Int(_)
+            | Value::Float(_)
+            | Value::Str(_)
+            | Value::Big(_)
+            | Value::Undef
+            | Value::Range(_)
+    );
+    let registered = as_future(v).is_some_and(|f| f.extra.is_some()) || super::as_loop(v).is_some();
+    if !(plain_data || registered)
+        && let Value::Native(n) = fut
+        && let Some(f) = as_future(fut)
+    {
+        f.register(n);
+    }
 }
 
 pub fn new_future(lp: Value) -> Value {
@@ -32,7 +62,7 @@ pub fn new_future(lp: Value) -> Value {
 pub fn new_future_here(vm: &Vm, lp: Value) -> Value {
     let fut = new_future(lp);
     if let Some(f) = as_future(&fut) {
-        f.origin.set(super::deadlock::origin_here(vm));
+        f.set_origin(super::deadlock::origin_here(vm));
     }
     fut
 }
@@ -93,6 +123,7 @@ pub fn set_result(vm: &mut Vm, fut: &Value, v: Value) -> PyResult<()> {
     if f.state.get() != FutState::Pending {
         return Err(invalid_state("invalid state"));
     }
+    may_hold(fut, &v);
     f.result.set(v);
     f.state.set(FutState::Finished);
     schedule_callbacks(vm, fut);
@@ -110,7 +141,9 @@ pub fn set_exception(vm: &mut Vm, fut: &Value, e: Value) -> PyResult<()> {
             "StopIteration interacts badly with generators and cannot be raised into a Future",
         ));
     }
-    f.result.set(Value::Instance(e));
+    let e = Value::Instance(e);
+    may_hold(fut, &e);
+    f.result.set(e);
     f.failed.set(true);
     f.state.set(FutState::Finished);
     f.log_traceback.set(true);
@@ -128,6 +161,7 @@ pub fn cancel(vm: &mut Vm, fut: &Value, msg: Value) -> bool {
         return false;
     }
     f.state.set(FutState::Cancelled);
+    may_hold(fut, &msg);
     f.set_cancel_message(msg);
     schedule_callbacks(vm, fut);
     true
@@ -158,6 +192,12 @@ pub fn add_done_callback(vm: &mut Vm, fut: &Value, cb: FutCallback) {
         let lp = f.lp.clone();
         event_loop::call_soon(vm, &lp, loop_callback(cb, fut));
     } else {
+        match &cb {
+            FutCallback::Py(v)
+            | FutCallback::Wakeup(v)
+            | FutCallback::StopLoop(v)
+            | FutCallback::Gather(v) => may_hold(fut, v),
+        }
         f.callbacks.borrow_mut().push(cb);
     }
 }

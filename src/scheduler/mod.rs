@@ -372,8 +372,9 @@ pub struct FutureObj {
     pub log_traceback: Cell<bool>,
     /// gather(): cancel() reached a child, so the outcome becomes a CancelledError.
     pub cancel_requested: Cell<bool>,
-    /// Where it was created, for deadlock messages (see `deadlock::origin_here`).
-    pub origin: Cell<u32>,
+    /// Where it was created, for deadlock messages (see `deadlock::origin_here`), read
+    /// with `origin()`; its top bit is `REGISTERED`.
+    pub origin_bits: Cell<u32>,
     /// Finished: the result, or the exception when `failed` (one field, as a future has
     /// one outcome). A `Cell`, read through `outcome()`: its 8-byte borrow flag is what
     /// keeps a task and a sleep in 128-byte malloc chunks.
@@ -392,6 +393,9 @@ pub struct FutureObj {
 // data a 112-byte one (docs/performance.md counts a task's bytes).
 const _: () = assert!(std::mem::size_of::<NativeObj>() <= 96);
 const _: () = assert!(std::mem::size_of::<FutExtra>() <= 96);
+
+/// `FutureObj::origin_bits`: the future was registered with the cycle collector.
+const REGISTERED: u32 = 1 << 31;
 
 /// Look at what a `Cell` holds (taken out for the call and put back: nothing else can
 /// run meanwhile).
@@ -450,6 +454,26 @@ impl FutureObj {
         match self.extra.as_deref() {
             Some(FutExtra::Gather(g)) => Some(g),
             _ => None,
+        }
+    }
+
+    /// Where it was created (0: unknown), for deadlock messages.
+    pub fn origin(&self) -> u32 {
+        self.origin_bits.get() & !REGISTERED
+    }
+
+    pub fn set_origin(&self, at: u32) {
+        let registered = self.origin_bits.get() & REGISTERED;
+        self.origin_bits.set(at & !REGISTERED | registered);
+    }
+
+    /// Register a plain future with the cycle collector the first time it gains a
+    /// reference that a cycle could run through (see `future::may_hold`); tasks and
+    /// gather()'s futures are registered when made.
+    pub fn register(&self, me: &Rc<NativeObj>) {
+        if self.extra.is_none() && self.origin_bits.get() & REGISTERED == 0 {
+            self.origin_bits.set(self.origin_bits.get() | REGISTERED);
+            crate::gc::track_native(me);
         }
     }
 

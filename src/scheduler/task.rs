@@ -61,7 +61,7 @@ pub fn create_task(vm: &mut Vm, lp: &Value, coro: Value, name: Value) -> PyResul
         l.tasks.borrow_mut().push(&t);
     }
     if let Some(f) = as_future(&t) {
-        f.origin.set(super::deadlock::origin_here(vm));
+        f.set_origin(super::deadlock::origin_here(vm));
     }
     if vm.sched.tracing {
         // The learner's line: the innermost frame outside the asyncio prelude.

@@ -183,7 +183,7 @@ fn state_of(vm: &Vm, lp: &Value, t: &Value, frames: &[FrameInfo]) -> TaskState {
             td.with_fiber(|fb| crate::scheduler::native_wait(fb?).map(|(name, _)| name.to_string()))
         });
     // The creation site is a byte offset (plus one) in the learner's source.
-    let created = (w.origin.get() > 0)
+    let created = (w.origin() > 0)
         .then(|| {
             td.with_fiber(|fb| {
                 let fr = fb?
@@ -191,7 +191,7 @@ fn state_of(vm: &Vm, lp: &Value, t: &Value, frames: &[FrameInfo]) -> TaskState {
                     .iter()
                     .find(|fr| fr.code.source.name != "<asyncio>")?;
                 let text = &fr.code.source.text;
-                let at = w.origin.get() as usize - 1;
+                let at = w.origin() as usize - 1;
                 (at <= text.len()).then(|| crate::span::line_col(text, at).0)
             })
         })
