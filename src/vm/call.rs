@@ -52,6 +52,26 @@ impl Vm {
                     ))
                     .map(|_| Step::Continue);
             }
+            if code.is_generatorlike()
+                && !code.flags.varargs
+                && !code.flags.varkw
+                && code.kwonlycount == 0
+                && n == code.argcount
+                && code.cellslots.is_empty()
+                && f.closure.is_empty()
+            {
+                // A coroutine (or generator) call: its slots are the arguments as they lie,
+                // then unbound locals, with the room `bind_args` gives a coroutine's stack.
+                let f = f.clone();
+                let nslots = code.nslots();
+                let mut slots = Vec::with_capacity(nslots + 3);
+                slots.extend(self.fiber.stack.drain(fpos + 1..));
+                slots.resize(nslots, Value::Undef);
+                self.fiber.stack.pop();
+                let g = self.make_generator(&f, slots);
+                self.fiber.stack.push(g);
+                return Ok(Step::Continue);
+            }
         }
         self.call_args_on_stack(n, kwnames, false)
     }
