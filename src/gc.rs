@@ -379,16 +379,25 @@ fn collect_from(weak: Vec<Tracked>) -> (Vec<Tracked>, usize, usize) {
     let mut objs: Vec<Obj> = Vec::with_capacity(weak.len());
     let mut index: AddrMap = AddrMap::default();
     index.reserve(weak.len());
-    for w in &weak {
+    // Kept without being examined: alive for sure (see `scheduled_on_running_loop`). What
+    // they refer to counts as referenced from outside, as the interpreter's stacks do.
+    let mut asleep: Vec<Tracked> = Vec::new();
+    for w in weak {
         // An object registered twice is examined once.
-        if let Some(o) = w.upgrade()
-            && let std::collections::hash_map::Entry::Vacant(e) = index.entry(o.addr())
-        {
-            e.insert(objs.len() as u32);
-            objs.push(o);
+        if let Some(o) = w.upgrade() {
+            if let Obj::Native(n) = &o
+                && crate::scheduler::scheduled_on_running_loop(n)
+            {
+                index.insert(o.addr(), OUTSIDE);
+                asleep.push(w);
+                continue;
+            }
+            if let std::collections::hash_map::Entry::Vacant(e) = index.entry(o.addr()) {
+                e.insert(objs.len() as u32);
+                objs.push(o);
+            }
         }
     }
-    drop(weak);
     let registered = objs.len();
     // References from outside: the strong count, minus ours, minus one per reference from
     // an examined object. Objects reached for the first time join the examined ones. The
@@ -405,6 +414,9 @@ fn collect_from(weak: Vec<Tracked>) -> (Vec<Tracked>, usize, usize) {
             .children(&mut Visit {
                 f: &mut |c: Child| {
                     let j = match index.entry(c.addr()) {
+                        std::collections::hash_map::Entry::Occupied(e) if *e.get() == OUTSIDE => {
+                            return;
+                        }
                         std::collections::hash_map::Entry::Occupied(e) => {
                             let j = *e.get();
                             refs[j as usize] -= 1;
@@ -478,14 +490,19 @@ fn collect_from(weak: Vec<Tracked>) -> (Vec<Tracked>, usize, usize) {
     // What the garbage held goes first, then the garbage itself (with `objs`).
     drop(sink);
     let examined = objs.len() - found;
-    let survivors = objs[..registered]
+    let mut survivors: Vec<Tracked> = objs[..registered]
         .iter()
         .zip(&alive)
         .filter(|(_, a)| **a)
         .filter_map(|(o, _)| o.downgrade())
         .collect();
+    survivors.append(&mut asleep);
     (survivors, examined, found)
 }
+
+/// `AddrMap`'s number for an object known to be alive and not examined: references to it
+/// are not followed.
+const OUTSIDE: u32 = u32::MAX;
 
 /// Object numbers by address. The hash keeps an address's low bits, so that objects
 /// allocated near each other (a task, its coroutine, its sleep) land in nearby buckets:

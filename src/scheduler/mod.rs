@@ -394,6 +394,26 @@ pub struct FutureObj {
 const _: () = assert!(std::mem::size_of::<NativeObj>() <= 96);
 const _: () = assert!(std::mem::size_of::<FutExtra>() <= 96);
 
+/// A pending task of a running loop that is about to take its first step, or asleep on a
+/// timer. The loop is alive (the interpreter holds a loop while it runs), and its ready
+/// queue refers to the task's first step, or its timer to the sleep and the sleep to the
+/// task: the task and everything it refers to are alive, and a collection need not
+/// examine them. A million new or sleeping tasks then cost a collection a check each.
+pub fn scheduled_on_running_loop(n: &NativeObj) -> bool {
+    let NativeObj::Async(AsyncObj::Future(f)) = n else {
+        return false;
+    };
+    let Some(t) = f.task() else { return false };
+    f.state.get() == FutState::Pending
+        && as_loop(&f.lp).is_some_and(|l| l.running.get())
+        && (!t.started.get()
+            || t.fut_waiter.try_borrow().is_ok_and(|w| {
+                sleep::direct(&w).is_some_and(|s| {
+                    s.phase.get() == sleep::Phase::Waiting && !s.timer_cancelled.get()
+                })
+            }))
+}
+
 /// `FutureObj::origin_bits`: the future was registered with the cycle collector.
 const REGISTERED: u32 = 1 << 31;
 
