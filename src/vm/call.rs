@@ -118,6 +118,11 @@ impl Vm {
     /// Call `func`; the result is pushed, or a frame is entered whose return pushes it.
     pub(super) fn call_value_push(&mut self, func: Value, mut args: CallArgs) -> PyResult<Step> {
         match &func {
+            Value::Builtin(b) if b.bound.is_none() => {
+                let r = (b.func)(self, args)?;
+                self.fiber.stack.push(r);
+                Ok(Step::Continue)
+            }
             Value::Func(f) => {
                 let slots = self.bind_args(f, args)?;
                 if f.code.is_generatorlike() {
