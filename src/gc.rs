@@ -957,14 +957,16 @@ impl Visit<'_> {
             AsyncObj::Future(f) => {
                 self.value(&f.lp);
                 crate::scheduler::peek(&f.result, |r| self.value(r));
-                for cb in f.callbacks.try_borrow().ok()?.iter() {
-                    match cb {
-                        FutCallback::Py(x)
-                        | FutCallback::Wakeup(x)
-                        | FutCallback::StopLoop(x)
-                        | FutCallback::Gather(x) => self.value(x),
+                crate::scheduler::peek(&f.callbacks, |cbs| {
+                    for cb in cbs {
+                        match cb {
+                            FutCallback::Py(x)
+                            | FutCallback::Wakeup(x)
+                            | FutCallback::StopLoop(x)
+                            | FutCallback::Gather(x) => self.value(x),
+                        }
                     }
-                }
+                });
                 crate::scheduler::peek(&f.cancel, |c| {
                     if let Some(c) = c {
                         self.value(&c.message);
@@ -976,7 +978,7 @@ impl Visit<'_> {
                     if let Some(fb) = &*t.fiber.try_borrow().ok()? {
                         self.fiber(fb);
                     }
-                    self.value(&*t.name.try_borrow().ok()?);
+                    crate::scheduler::peek(&t.name, |n| self.value(n));
                     self.value(&*t.fut_waiter.try_borrow().ok()?);
                 }
                 if let Some(g) = f.gather() {
@@ -987,7 +989,7 @@ impl Visit<'_> {
             AsyncObj::Sleep(s) => {
                 self.value(&s.result);
                 self.value(&*s.state.try_borrow().ok()?);
-                self.value(&*s.cancel_message.try_borrow().ok()?);
+                crate::scheduler::peek(&s.cancel_message, |m| self.value(m));
             }
             AsyncObj::QueueOp(q) => {
                 self.value(&q.queue);
@@ -1053,7 +1055,7 @@ fn async_clear(a: &AsyncObj, sink: &mut Vec<Box<dyn std::any::Any>>) {
             if f.unretrieved_exception().is_none() {
                 sink.push(Box::new(f.result.take()));
             }
-            take(&f.callbacks, sink);
+            sink.push(Box::new(f.callbacks.take()));
             sink.push(Box::new(f.cancel.take()));
             if let Some(g) = f.gather() {
                 take(&g.children, sink);
@@ -1065,7 +1067,7 @@ fn async_clear(a: &AsyncObj, sink: &mut Vec<Box<dyn std::any::Any>>) {
         }
         AsyncObj::Sleep(s) => {
             take(&s.state, sink);
-            take(&s.cancel_message, sink);
+            sink.push(Box::new(s.cancel_message.take()));
         }
         AsyncObj::QueueOp(q) => take(&q.waiter, sink),
         AsyncObj::Handle(_) | AsyncObj::ASend { .. } => {}

@@ -397,9 +397,9 @@ pub fn run_until_complete(vm: &mut Vm, lp: &Value, fut: Value) -> PyResult<Value
 
 fn drop_stop_callbacks(fut: &Value) {
     if let Some(f) = as_future(fut) {
-        f.callbacks
-            .borrow_mut()
-            .retain(|c| !matches!(c, FutCallback::StopLoop(_)));
+        let mut cbs = f.callbacks.take();
+        cbs.retain(|c| !matches!(c, FutCallback::StopLoop(_)));
+        f.callbacks.set(cbs);
     }
 }
 

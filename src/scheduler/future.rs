@@ -111,7 +111,7 @@ pub fn exception(_vm: &mut Vm, fut: &Value) -> PyResult<Value> {
 /// Schedule every done callback with call_soon (never inline), as CPython does.
 pub fn schedule_callbacks(vm: &mut Vm, fut: &Value) {
     let Some(f) = as_future(fut) else { return };
-    let cbs = std::mem::take(&mut *f.callbacks.borrow_mut());
+    let cbs = f.callbacks.take();
     let lp = f.lp.clone();
     for cb in cbs {
         event_loop::call_soon(vm, &lp, loop_callback(cb, fut));
@@ -198,7 +198,9 @@ pub fn add_done_callback(vm: &mut Vm, fut: &Value, cb: FutCallback) {
             | FutCallback::StopLoop(v)
             | FutCallback::Gather(v) => may_hold(fut, v),
         }
-        f.callbacks.borrow_mut().push(cb);
+        let mut cbs = f.callbacks.take();
+        cbs.push(cb);
+        f.callbacks.set(cbs);
     }
 }
 
@@ -274,20 +276,19 @@ pub fn repr(vm: &mut Vm, fut: &Value) -> PyResult<String> {
 
 /// CPython's `cb=[...]` list: one or two names, or the first, a count and the last.
 fn callback_names(vm: &mut Vm, f: &FutureObj) -> String {
-    let names: Vec<String> = f
-        .callbacks
-        .borrow()
-        .iter()
-        .map(|c| match c {
-            FutCallback::Wakeup(_) => "Task.task_wakeup()".to_string(),
-            FutCallback::StopLoop(_) => {
-                "_run_until_complete_cb() at base_events.py:180".to_string()
-            }
-            FutCallback::Gather(_) => "gather.<locals>.on_child_done()".to_string(),
-            FutCallback::Py(Value::Func(func)) => format!("{}()", func.qualname.borrow()),
-            FutCallback::Py(other) => format!("{}()", crate::types::type_name(other)),
-        })
-        .collect();
+    let names: Vec<String> = super::peek(&f.callbacks, |cbs| {
+        cbs.iter()
+            .map(|c| match c {
+                FutCallback::Wakeup(_) => "Task.task_wakeup()".to_string(),
+                FutCallback::StopLoop(_) => {
+                    "_run_until_complete_cb() at base_events.py:180".to_string()
+                }
+                FutCallback::Gather(_) => "gather.<locals>.on_child_done()".to_string(),
+                FutCallback::Py(Value::Func(func)) => format!("{}()", func.qualname.borrow()),
+                FutCallback::Py(other) => format!("{}()", crate::types::type_name(other)),
+            })
+            .collect()
+    });
     let _ = vm;
     match names.len() {
         0 => String::new(),

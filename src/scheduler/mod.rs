@@ -381,7 +381,8 @@ pub struct FutureObj {
     pub result: Cell<Value>,
     pub failed: Cell<bool>,
     /// Nearly every future has at most one done callback: it lives inline.
-    pub callbacks: RefCell<FutCallbacks>,
+    /// (A `Cell`, as `result`: read with `peek`, changed by taking it out and back.)
+    pub callbacks: Cell<FutCallbacks>,
     /// The cancel message and the exception raised inside a cancelled task; boxed because
     /// most futures are never cancelled (a `Cell` for the same reason as `result`).
     pub cancel: Cell<Option<Box<CancelInfo>>>,
@@ -389,10 +390,10 @@ pub struct FutureObj {
     pub extra: Option<Box<FutExtra>>,
 }
 
-// A task and a sleep are each an `Rc<NativeObj>` in a 128-byte malloc chunk, and a task's
-// data a 112-byte one (docs/performance.md counts a task's bytes).
-const _: () = assert!(std::mem::size_of::<NativeObj>() <= 96);
-const _: () = assert!(std::mem::size_of::<FutExtra>() <= 96);
+// A task and a sleep are each an `Rc<NativeObj>` in a 112-byte malloc chunk, and a task's
+// data a 96-byte one (docs/performance.md counts a task's bytes).
+const _: () = assert!(std::mem::size_of::<NativeObj>() <= 88);
+const _: () = assert!(std::mem::size_of::<FutExtra>() <= 88);
 
 /// A pending task of a running loop that is about to take its first step, or asleep on a
 /// timer. The loop is alive (the interpreter holds a loop while it runs), and its ready
@@ -592,7 +593,7 @@ pub struct TaskData {
     /// CPython's global task counter when it was made: the default name is `Task-N`.
     pub number: u64,
     /// A name given by the program (None: `Task-{number}`, made when asked for).
-    pub name: RefCell<Value>,
+    pub name: Cell<Value>,
     /// What the task waits on (a future), for cancel().
     pub fut_waiter: RefCell<Value>,
     pub started: Cell<bool>,
@@ -623,21 +624,21 @@ impl TaskData {
     }
 
     pub fn name(&self) -> Value {
-        let n = self.name.borrow();
-        if n.is_none() {
-            Value::string(format!("Task-{}", self.number))
-        } else {
-            n.clone()
-        }
+        peek(&self.name, |n| {
+            if n.is_none() {
+                Value::string(format!("Task-{}", self.number))
+            } else {
+                n.clone()
+            }
+        })
     }
 
     pub fn name_string(&self) -> String {
-        let n = self.name.borrow();
-        match n.as_str() {
+        peek(&self.name, |n| match n.as_str() {
             Some(s) => s.to_string(),
             None if n.is_none() => format!("Task-{}", self.number),
             None => "?".to_string(),
-        }
+        })
     }
 }
 
@@ -658,7 +659,8 @@ pub struct SleepObj {
     /// Awaited directly by a task, the sleep stands for its own future (see sleep.rs):
     /// that future's state and the cancel message; the task waiting is in `state`.
     pub phase: Cell<sleep::Phase>,
-    pub cancel_message: RefCell<Value>,
+    /// (A `Cell`: an 80-byte sleep leaves the tag of `AsyncObj` a niche in a future.)
+    pub cancel_message: Cell<Value>,
 }
 
 /// Scheduler objects visible to programs.

@@ -523,7 +523,7 @@ pub fn getattr(vm: &mut Vm, obj: &Value, a: &AsyncObj, name: &str) -> PyResult<O
                         return Ok(Value::Int(0));
                     };
                     let target = a.pos[1].clone();
-                    let cbs = std::mem::take(&mut *f.callbacks.borrow_mut());
+                    let cbs = f.callbacks.take();
                     let mut kept = super::FutCallbacks::new();
                     let mut removed = 0;
                     for c in cbs {
@@ -539,7 +539,7 @@ pub fn getattr(vm: &mut Vm, obj: &Value, a: &AsyncObj, name: &str) -> PyResult<O
                             kept.push(c);
                         }
                     }
-                    *f.callbacks.borrow_mut() = kept;
+                    f.callbacks.set(kept);
                     Ok(Value::Int(removed))
                 }),
                 "set_result" if !is_task => Some(|vm, a| {
@@ -569,7 +569,7 @@ pub fn getattr(vm: &mut Vm, obj: &Value, a: &AsyncObj, name: &str) -> PyResult<O
                     need(&a, 2, "set_name()")?;
                     let s = Value::string(vm.to_str(&a.pos[1])?);
                     if let Some(t) = as_future(&a.pos[0]).and_then(|f| f.task()) {
-                        *t.name.borrow_mut() = s;
+                        t.name.set(s);
                     }
                     Ok(Value::None)
                 }),

@@ -50,7 +50,7 @@ pub fn new_sleep(delay: f64, result: Value) -> Value {
         timer_cancelled: Cell::new(false),
         awaited: Cell::new(false),
         phase: Cell::new(Phase::Idle),
-        cancel_message: RefCell::new(Value::None),
+        cancel_message: Cell::new(Value::None),
     });
     // Not registered with the cycle collector (see gc.rs): every reference a sleep gains
     // after it is made is to the task waiting on it (registered) or to the future it waits
@@ -175,7 +175,7 @@ pub fn cancel(vm: &mut Vm, sleep: &Value, s: &SleepObj, msg: Value) -> bool {
         // The message may refer back to the sleep: from now on a cycle can pass through it.
         crate::gc::track(sleep);
     }
-    *s.cancel_message.borrow_mut() = msg;
+    s.cancel_message.set(msg);
     wake(vm, s);
     true
 }
@@ -190,7 +190,7 @@ fn wake(vm: &mut Vm, s: &SleepObj) {
 }
 
 fn cancelled_error(s: &SleepObj) -> Exc {
-    let msg = s.cancel_message.borrow().clone();
+    let msg = super::peek(&s.cancel_message, Value::clone);
     let args = if msg.is_none() { vec![] } else { vec![msg] };
     types::new_exc_args(types::types().exc("CancelledError"), args)
 }
@@ -203,9 +203,11 @@ pub fn cancelled(v: &Value) -> bool {
 /// The task a sleep's timer will wake: the one waiting on its future, or on the sleep.
 pub fn waiting_task(sleep: &Value) -> Option<Value> {
     if let Some(f) = as_future(&due_future(sleep)) {
-        return f.callbacks.borrow().iter().find_map(|c| match c {
-            super::FutCallback::Wakeup(t) => Some(t.clone()),
-            _ => None,
+        return super::peek(&f.callbacks, |cbs| {
+            cbs.iter().find_map(|c| match c {
+                super::FutCallback::Wakeup(t) => Some(t.clone()),
+                _ => None,
+            })
         });
     }
     direct(sleep)

@@ -41,7 +41,7 @@ pub fn create_task(vm: &mut Vm, lp: &Value, coro: Value, name: Value) -> PyResul
             coro,
             fiber: RefCell::new(None),
             number: vm.sched.task_counter,
-            name: RefCell::new(name),
+            name: Cell::new(name),
             fut_waiter: RefCell::new(Value::None),
             started: Cell::new(false),
             must_cancel: Cell::new(false),
@@ -172,9 +172,9 @@ pub fn cancel(vm: &mut Vm, t: &Value, msg: Value) -> PyResult<bool> {
         // Tasks awaiting each other in a cycle: cancelling the waiter would come back
         // here forever, so wake this task directly to deliver its CancelledError.
         if let Some(w) = as_future(&waiter) {
-            w.callbacks
-                .borrow_mut()
-                .retain(|c| !matches!(c, FutCallback::Wakeup(x) if x.is(t)));
+            let mut cbs = w.callbacks.take();
+            cbs.retain(|c| !matches!(c, FutCallback::Wakeup(x) if x.is(t)));
+            w.callbacks.set(cbs);
         }
         *td.fut_waiter.borrow_mut() = Value::None;
         td.must_cancel.set(true);
