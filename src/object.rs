@@ -304,7 +304,9 @@ pub struct GenObj {
     pub state: Cell<GenState>,
     pub saved: RefCell<Option<SavedFrame>>,
     pub code: Rc<Code>,
-    pub qualname: Rc<str>,
+    /// Its `__qualname__` when it is not its code's (the function was renamed before the
+    /// call): read with `qualname()`. Boxed: one pointer, as it is nearly always None.
+    pub renamed: Option<Box<Rc<str>>>,
     /// Whether anything ever started it: a never-started coroutine is reported when freed.
     pub started: Cell<bool>,
     /// Where the coroutine object was created (for "never awaited" warnings): the code and
@@ -316,6 +318,15 @@ pub struct GenObj {
     pub running_async: Cell<bool>,
 }
 
+// With its `Rc` counts, a coroutine fits a 144-byte malloc chunk (docs/performance.md).
+const _: () = assert!(std::mem::size_of::<GenObj>() <= 120);
+
+impl GenObj {
+    pub fn qualname(&self) -> &Rc<str> {
+        self.renamed.as_deref().unwrap_or(&self.code.qualname)
+    }
+}
+
 impl Drop for GenObj {
     fn drop(&mut self) {
         if self.kind == GenKind::Coroutine && !self.started.get() {
@@ -324,7 +335,7 @@ impl Drop for GenObj {
                 span: code.span_at(self.origin_ip as usize),
             });
             crate::warnings::push(crate::warnings::Warning::NeverAwaited {
-                qualname: self.qualname.to_string(),
+                qualname: self.qualname().to_string(),
                 origin,
             });
         }

@@ -240,7 +240,10 @@ pub fn repr(vm: &mut Vm, fut: &Value) -> PyResult<String> {
                 };
                 format!(
                     "<{}() {} {}:{}>",
-                    g.qualname, state, g.code.source.name, line
+                    g.qualname(),
+                    state,
+                    g.code.source.name,
+                    line
                 )
             }
             other => vm.repr(other)?,

@@ -557,7 +557,9 @@ impl Drop for FutureObj {
                     let line = g.code.source.line(g.code.span.start as usize);
                     format!(
                         "{}() done, defined at {}:{}",
-                        g.qualname, g.code.source.name, line
+                        g.qualname(),
+                        g.code.source.name,
+                        line
                     )
                 }
                 _ => "sleep()".to_string(),

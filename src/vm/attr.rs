@@ -164,7 +164,7 @@ impl Vm {
             }
             Value::Gen(g) => Ok(match name {
                 "__name__" => Some(Value::str(&g.code.name)),
-                "__qualname__" => Some(Value::str(&g.qualname)),
+                "__qualname__" => Some(Value::str(g.qualname())),
                 _ => types::type_of(obj).lookup(name).map(|a| bind(obj, a)),
             }),
             _ => {

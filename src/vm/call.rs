@@ -252,7 +252,11 @@ impl Vm {
             state: Cell::new(GenState::Created),
             saved: RefCell::new(None),
             code: code.clone(),
-            qualname: f.qualname.borrow().clone(),
+            renamed: {
+                let q = f.qualname.borrow();
+                (!Rc::ptr_eq(&q, &code.qualname) && **q != *code.qualname)
+                    .then(|| Box::new(q.clone()))
+            },
             started: Cell::new(false),
             origin,
             origin_ip,

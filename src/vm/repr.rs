@@ -147,7 +147,7 @@ impl Vm {
                     GenKind::Coroutine => "coroutine",
                     GenKind::AsyncGen => "async_generator",
                 };
-                format!("<{} object {} at {:#x}>", kind, g.qualname, v.id())
+                format!("<{} object {} at {:#x}>", kind, g.qualname(), v.id())
             }
             Value::Iter(it) => {
                 let kind = match &*it.borrow() {
