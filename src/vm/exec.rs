@@ -1771,18 +1771,20 @@ fn load_module_attr(stack: &mut Vec<Value>, code: &Code, i: u32) -> bool {
     let Some(Value::Module(m)) = stack.last() else {
         return false;
     };
-    let m = m.clone();
-    let map = m.globals.borrow();
-    let found = map
-        .slot_hinted(&code.names[i as usize], &code.global_slots[i as usize])
-        .and_then(|at| map.get_index(at));
-    let Some((_, v)) = found else {
-        return false;
+    let v = {
+        let map = m.globals.borrow();
+        let found = map
+            .slot_hinted(&code.names[i as usize], &code.global_slots[i as usize])
+            .and_then(|at| map.get_index(at));
+        match found {
+            Some((_, v)) => v.clone(),
+            None => return false,
+        }
     };
     // (module) -> (attribute, Undef): a plain call follows.
-    let at = stack.len() - 1;
-    push_copy(stack, v);
-    stack.swap_remove(at);
+    if let Some(top) = stack.last_mut() {
+        *top = v;
+    }
     stack.push(Value::Undef);
     true
 }
