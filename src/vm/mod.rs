@@ -276,11 +276,17 @@ pub fn binop_name(op: crate::ast::BinOp) -> &'static str {
 }
 
 impl Vm {
-    /// Print queued runtime warnings (see `warnings.rs`) on stderr, after stdout.
+    /// Print queued runtime warnings (see `warnings.rs`) on stderr, after stdout. (Inlined
+    /// check: the event loop calls this after every callback, and there is rarely any.)
+    #[inline]
     pub fn flush_warnings(&mut self) {
-        if !crate::warnings::any() {
-            return;
+        if crate::warnings::any() {
+            self.print_warnings();
         }
+    }
+
+    #[cold]
+    fn print_warnings(&mut self) {
         let pending = crate::warnings::take();
         if pending.is_empty() {
             return;
