@@ -29,6 +29,16 @@ impl Attrs {
     /// The slot of `name`: first the slot `hint` says (where it was last found), checked by
     /// comparing the key there, so usually without hashing; a miss looks it up and updates
     /// the hint.
+    /// Whether `name` is a key. A small namespace (an instance's, usually) is scanned,
+    /// comparing lengths first, which is cheaper than hashing the name.
+    pub fn has(&self, name: &str) -> bool {
+        if self.0.len() <= 8 {
+            self.0.keys().any(|k| k.len() == name.len() && **k == *name)
+        } else {
+            self.0.contains_key(name)
+        }
+    }
+
     pub fn slot_hinted(&self, name: &str, hint: &Cell<u32>) -> Option<usize> {
         let at = hint.get() as usize;
         if let Some((k, _)) = self.0.get_index(at)
@@ -187,6 +197,28 @@ pub struct Class {
 
 impl Class {
     /// Look a name up along the MRO.
+    /// `lookup`, trying first the slot of this class's own namespace where `name` was last
+    /// found from the same call site (`hint`): a method call on an instance then hashes
+    /// nothing. Only a hit in the class's own namespace is remembered, since it comes first
+    /// in the MRO whatever its bases hold.
+    pub fn lookup_hinted(&self, name: &str, hint: &Cell<u32>) -> Option<Value> {
+        {
+            let d = self.dict.borrow();
+            if let Some((k, v)) = d.get_index(hint.get() as usize)
+                && **k == *name
+            {
+                return Some(v.clone());
+            }
+            if let Some((at, _, v)) = d.get_full(name) {
+                hint.set(at as u32);
+                return Some(v.clone());
+            }
+        }
+        self.mro
+            .iter()
+            .find_map(|c| c.dict.borrow().get(name).cloned())
+    }
+
     pub fn lookup(&self, name: &str) -> Option<Value> {
         if let Some(v) = self.dict.borrow().get(name) {
             return Some(v.clone());

@@ -28,9 +28,20 @@ fn bind(obj: &Value, attr: Value) -> Value {
 impl Vm {
     /// The unbound method `name` for a call `obj.name(...)`, when it is a plain method.
     pub(super) fn lookup_method(&mut self, obj: &Value, name: &str) -> PyResult<Option<Value>> {
+        self.lookup_method_hinted(obj, name, None)
+    }
+
+    /// `lookup_method` for a call site that keeps a slot hint for the class's namespace
+    /// (LOAD_METHOD: see `Class::lookup_hinted`).
+    pub(super) fn lookup_method_hinted(
+        &mut self,
+        obj: &Value,
+        name: &str,
+        hint: Option<&std::cell::Cell<u32>>,
+    ) -> PyResult<Option<Value>> {
         let cls = match obj {
             Value::Instance(i) => {
-                if i.dict.borrow().contains_key(name) {
+                if i.dict.borrow().has(name) {
                     return Ok(None);
                 }
                 i.class.clone()
@@ -38,7 +49,11 @@ impl Vm {
             Value::Class(_) | Value::Module(_) | Value::Native(_) => return Ok(None),
             _ => types::type_of(obj),
         };
-        Ok(match cls.lookup(name) {
+        let found = match hint {
+            Some(h) => cls.lookup_hinted(name, h),
+            None => cls.lookup(name),
+        };
+        Ok(match found {
             Some(f @ Value::Func(_)) => Some(f),
             Some(b @ Value::Builtin(_)) => match &b {
                 Value::Builtin(x) if x.bound.is_none() => Some(b),

@@ -834,7 +834,9 @@ impl Vm {
                 }
                 let name = self.name(i);
                 let obj = self.pop();
-                match self.lookup_method(&obj, &name)? {
+                let code = self.frame().code.clone();
+                let hint = &code.global_slots[i as usize];
+                match self.lookup_method_hinted(&obj, &name, Some(hint))? {
                     Some(m) => {
                         self.push(m);
                         self.push(obj);
