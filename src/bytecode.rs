@@ -298,6 +298,11 @@ pub struct Code {
     /// it (`NO_SLOT`: not yet). Only a hint, checked against the key stored at that index,
     /// so a `del` that shifts the map's entries costs a miss, never a wrong value.
     pub global_slots: Box<[Cell<u32>]>,
+    /// Per name: the class (its address) and the `object::class_epoch` for which
+    /// LOAD_ATTR / STORE_ATTR of that name on an instance found that the class holds no
+    /// property of that name and the instance is a plain object: the attribute is then
+    /// the instance's own, read or written through its `global_slots` hint.
+    pub class_cache: Box<[Cell<(usize, u64)>]>,
     /// Local slot names: parameters first, then other locals, then cells, then free variables.
     pub varnames: Vec<Rc<str>>,
     pub argcount: u32,
@@ -313,6 +318,11 @@ pub struct Code {
     pub span: Span,
     /// The docstring: a string literal as the first statement of a function body.
     pub doc: Option<Rc<str>>,
+}
+
+/// Empty `Code::class_cache` entries for `n` names.
+pub fn class_cache(n: usize) -> Box<[Cell<(usize, u64)>]> {
+    (0..n).map(|_| Cell::new((0, 0))).collect()
 }
 
 /// An empty `Code::global_slots` entry.

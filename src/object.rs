@@ -184,6 +184,21 @@ pub enum Layout {
     Native,
 }
 
+thread_local! {
+    static CLASS_EPOCH: Cell<u64> = const { Cell::new(1) };
+}
+
+/// Changes whenever a class is made or a class's namespace changes: a call site that
+/// remembered what a class holds (`Code::class_cache`) checks it still holds.
+pub fn class_epoch() -> u64 {
+    CLASS_EPOCH.with(Cell::get)
+}
+
+/// A class was made, or a class's namespace changed.
+pub fn classes_changed() {
+    CLASS_EPOCH.with(|e| e.set(e.get() + 1));
+}
+
 pub struct Class {
     pub name: Rc<str>,
     pub qualname: Rc<str>,
@@ -196,7 +211,6 @@ pub struct Class {
 }
 
 impl Class {
-    /// Look a name up along the MRO.
     /// `lookup`, trying first the slot of this class's own namespace where `name` was last
     /// found from the same call site (`hint`): a method call on an instance then hashes
     /// nothing. Only a hit in the class's own namespace is remembered, since it comes first
@@ -219,6 +233,7 @@ impl Class {
             .find_map(|c| c.dict.borrow().get(name).cloned())
     }
 
+    /// Look a name up along the MRO.
     pub fn lookup(&self, name: &str) -> Option<Value> {
         if let Some(v) = self.dict.borrow().get(name) {
             return Some(v.clone());

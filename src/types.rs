@@ -288,6 +288,7 @@ pub fn make_class(
         Layout::Object
     };
     let c = new_class(name, &bases, layout);
+    crate::object::classes_changed();
     let cls = Rc::new(Class {
         name: name.into(),
         qualname: qualname.into(),

@@ -933,7 +933,10 @@ impl Vm {
     pub fn delattr(&mut self, obj: &Value, name: &str) -> PyResult<()> {
         let removed = match obj {
             Value::Instance(i) => i.dict.borrow_mut().remove(name).is_some(),
-            Value::Class(c) => c.dict.borrow_mut().remove(name).is_some(),
+            Value::Class(c) => {
+                crate::object::classes_changed();
+                c.dict.borrow_mut().remove(name).is_some()
+            }
             Value::Module(m) => m.globals.borrow_mut().remove(name).is_some(),
             Value::Func(f) => f.attrs.borrow_mut().remove(name).is_some(),
             _ => false,

@@ -324,6 +324,7 @@ impl Vm {
             }
             Value::Class(c) => {
                 c.dict.borrow_mut().insert(name.into(), v);
+                crate::object::classes_changed();
                 Ok(())
             }
             Value::Func(f) => {

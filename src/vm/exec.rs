@@ -810,16 +810,26 @@ impl Vm {
                 }
             }
             Op::LoadAttr(i) => {
+                if let Some(v) = self.own_attr(i) {
+                    if let Some(top) = self.fiber.stack.last_mut() {
+                        *top = v;
+                    }
+                    return Ok(Step::Continue);
+                }
                 let name = self.name(i);
                 let obj = self.pop();
                 let v = self.getattr(&obj, &name)?;
+                self.remember_plain_attr(&obj, i);
                 self.push(v);
             }
             Op::StoreAttr(i) => {
                 let name = self.name(i);
                 let obj = self.pop();
                 let v = self.pop();
-                self.setattr(&obj, &name, v)?;
+                if let Some(v) = self.store_own_attr(&obj, i, v) {
+                    self.setattr(&obj, &name, v)?;
+                    self.remember_plain_attr(&obj, i);
+                }
             }
             Op::DeleteAttr(i) => {
                 let name = self.name(i);
@@ -1361,6 +1371,79 @@ impl Vm {
             }
         }
         Ok(Step::Continue)
+    }
+
+    /// LOAD_ATTR names[i] of the instance on top of the stack when this site knows its
+    /// class holds no property of that name (`Code::class_cache`): the instance's own
+    /// attribute, found through the name's slot hint, so without hashing. None: the general
+    /// path decides (a miss here may still be a class attribute or `__getattr__`).
+    fn own_attr(&self, i: u32) -> Option<Value> {
+        let Some(Value::Instance(inst)) = self.fiber.stack.last() else {
+            return None;
+        };
+        let code = &self.frame().code;
+        let key = (
+            Rc::as_ptr(&inst.class) as usize,
+            crate::object::class_epoch(),
+        );
+        if code.class_cache[i as usize].get() != key {
+            return None;
+        }
+        let d = inst.dict.borrow();
+        let at = d.slot_hinted(&code.names[i as usize], &code.global_slots[i as usize])?;
+        d.get_index(at).map(|(_, v)| v.clone())
+    }
+
+    /// STORE_ATTR names[i] = `v` on `obj` when this site knows the instance's class holds
+    /// no property of that name and no Python `__setattr__` (`Code::class_cache`): the
+    /// value goes into the instance's namespace, in place when the slot hint finds the name
+    /// (no hashing, and no new key string). Gives `v` back when the general path must run.
+    fn store_own_attr(&self, obj: &Value, i: u32, v: Value) -> Option<Value> {
+        let Value::Instance(inst) = obj else {
+            return Some(v);
+        };
+        let code = &self.frame().code;
+        let key = (
+            Rc::as_ptr(&inst.class) as usize,
+            crate::object::class_epoch(),
+        );
+        if code.class_cache[i as usize].get() != key {
+            return Some(v);
+        }
+        let name = &code.names[i as usize];
+        let hint = &code.global_slots[i as usize];
+        let mut d = inst.dict.borrow_mut();
+        let old = match d.get_index_mut(hint.get() as usize) {
+            Some((k, slot)) if **k == **name => std::mem::replace(slot, v),
+            _ => {
+                let (at, old) = d.insert_full(name.clone(), v);
+                hint.set(at as u32);
+                old.unwrap_or_default()
+            }
+        };
+        drop(d);
+        drop(old);
+        None
+    }
+
+    /// After the general path ran LOAD_ATTR / STORE_ATTR names[i] on `obj`: remember at
+    /// this site that `obj`'s class holds no property of that name, no `__getattr__`
+    /// (CPython calls it only for a miss, which the cache leaves to the general path anyway)
+    /// and no Python `__setattr__`, so that the next access goes straight to the instance.
+    fn remember_plain_attr(&self, obj: &Value, i: u32) {
+        let Value::Instance(inst) = obj else { return };
+        let cls = &inst.class;
+        if cls.layout != crate::object::Layout::Object {
+            return;
+        }
+        let code = &self.frame().code;
+        let is_property = |v: &Option<Value>| matches!(v, Some(Value::Native(n)) if matches!(&**n, crate::object::NativeObj::Property { .. }));
+        if is_property(&cls.lookup(&code.names[i as usize]))
+            || matches!(cls.lookup("__setattr__"), Some(Value::Func(_)))
+        {
+            return;
+        }
+        code.class_cache[i as usize].set((Rc::as_ptr(cls) as usize, crate::object::class_epoch()));
     }
 
     fn pop_handler_block(&mut self) {
