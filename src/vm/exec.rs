@@ -275,7 +275,9 @@ impl Vm {
                         }
                     }
                     Op::LoadMethod(i) => {
-                        if !load_module_attr(stack, &code, i) {
+                        if !load_module_attr(stack, &code, i)
+                            && !load_instance_method(stack, &code, i)
+                        {
                             slow!();
                         }
                     }
@@ -291,7 +293,17 @@ impl Vm {
                         let v = stack.last().cloned().unwrap_or_default();
                         stack.push(v);
                     }
-                    Op::Call(n) => {
+                    Op::Call(_) | Op::CallMethod(_) => {
+                        // CALL_METHOD of a method found by LOAD_METHOD (the receiver sits
+                        // below the arguments) is a plain call with one more argument.
+                        let n = match op {
+                            Op::Call(n) => n,
+                            Op::CallMethod(n) => match stack.len().checked_sub(n as usize + 1) {
+                                Some(at) if !matches!(stack[at], Value::Undef) => n + 1,
+                                _ => slow!(),
+                            },
+                            _ => slow!(),
+                        };
                         let fpos = stack.len() - n as usize - 1;
                         let func = match &stack[fpos] {
                             Value::Func(f)
@@ -307,7 +319,6 @@ impl Vm {
                         fiber.frames.last_mut().expect("frame").ip = ip as u32;
                         base = fpos + 1;
                         let callee = func.code.clone();
-                        // (push_with's resize_with is not inlined for a Frame.)
                         fiber.frames.push(Frame::new(
                             func.code.clone(),
                             base,
@@ -321,12 +332,32 @@ impl Vm {
                         ip = 0;
                         break callee;
                     }
-                    Op::Return => {
+                    Op::Return | Op::ReturnNone => {
                         let f = fiber.frames.last().expect("frame");
                         if f.resume != Resume::Call || f.owner.is_some() {
                             slow!();
                         }
+                        if let Op::ReturnNone = op {
+                            push_with(stack, || Value::None);
+                        }
                         break plain_return!(stack, stack.len() - 1);
+                    }
+                    Op::Rot2 if stack.len() >= 2 => {
+                        let n = stack.len();
+                        stack.swap(n - 1, n - 2);
+                    }
+                    Op::LoadAttr(i) => match own_attr(stack.last(), &code, i) {
+                        Some(v) => {
+                            if let Some(top) = stack.last_mut() {
+                                *top = v;
+                            }
+                        }
+                        None => slow!(),
+                    },
+                    Op::StoreAttr(i) => {
+                        if !store_own_attr(stack, &code, i) {
+                            slow!();
+                        }
                     }
                     // Fused forms: each runs whole, charging `left` for every instruction it
                     // stands for, or (a miss, or too few instructions left) runs its first one.
@@ -810,7 +841,8 @@ impl Vm {
                 }
             }
             Op::LoadAttr(i) => {
-                if let Some(v) = self.own_attr(i) {
+                let code = &self.fiber.frames.last().expect("a running frame").code;
+                if let Some(v) = own_attr(self.fiber.stack.last(), code, i) {
                     if let Some(top) = self.fiber.stack.last_mut() {
                         *top = v;
                     }
@@ -823,13 +855,16 @@ impl Vm {
                 self.push(v);
             }
             Op::StoreAttr(i) => {
+                let fiber = &mut self.fiber;
+                let code = &fiber.frames.last().expect("a running frame").code;
+                if store_own_attr(&mut fiber.stack, code, i) {
+                    return Ok(Step::Continue);
+                }
                 let name = self.name(i);
                 let obj = self.pop();
                 let v = self.pop();
-                if let Some(v) = self.store_own_attr(&obj, i, v) {
-                    self.setattr(&obj, &name, v)?;
-                    self.remember_plain_attr(&obj, i);
-                }
+                self.setattr(&obj, &name, v)?;
+                self.remember_plain_attr(&obj, i);
             }
             Op::DeleteAttr(i) => {
                 let name = self.name(i);
@@ -1373,59 +1408,6 @@ impl Vm {
         Ok(Step::Continue)
     }
 
-    /// LOAD_ATTR names[i] of the instance on top of the stack when this site knows its
-    /// class holds no property of that name (`Code::class_cache`): the instance's own
-    /// attribute, found through the name's slot hint, so without hashing. None: the general
-    /// path decides (a miss here may still be a class attribute or `__getattr__`).
-    fn own_attr(&self, i: u32) -> Option<Value> {
-        let Some(Value::Instance(inst)) = self.fiber.stack.last() else {
-            return None;
-        };
-        let code = &self.frame().code;
-        let key = (
-            Rc::as_ptr(&inst.class) as usize,
-            crate::object::class_epoch(),
-        );
-        if code.class_cache[i as usize].get() != key {
-            return None;
-        }
-        let d = inst.dict.borrow();
-        let at = d.slot_hinted(&code.names[i as usize], &code.global_slots[i as usize])?;
-        d.get_index(at).map(|(_, v)| v.clone())
-    }
-
-    /// STORE_ATTR names[i] = `v` on `obj` when this site knows the instance's class holds
-    /// no property of that name and no Python `__setattr__` (`Code::class_cache`): the
-    /// value goes into the instance's namespace, in place when the slot hint finds the name
-    /// (no hashing, and no new key string). Gives `v` back when the general path must run.
-    fn store_own_attr(&self, obj: &Value, i: u32, v: Value) -> Option<Value> {
-        let Value::Instance(inst) = obj else {
-            return Some(v);
-        };
-        let code = &self.frame().code;
-        let key = (
-            Rc::as_ptr(&inst.class) as usize,
-            crate::object::class_epoch(),
-        );
-        if code.class_cache[i as usize].get() != key {
-            return Some(v);
-        }
-        let name = &code.names[i as usize];
-        let hint = &code.global_slots[i as usize];
-        let mut d = inst.dict.borrow_mut();
-        let old = match d.get_index_mut(hint.get() as usize) {
-            Some((k, slot)) if **k == **name => std::mem::replace(slot, v),
-            _ => {
-                let (at, old) = d.insert_full(name.clone(), v);
-                hint.set(at as u32);
-                old.unwrap_or_default()
-            }
-        };
-        drop(d);
-        drop(old);
-        None
-    }
-
     /// After the general path ran LOAD_ATTR / STORE_ATTR names[i] on `obj`: remember at
     /// this site that `obj`'s class holds no property of that name, no `__getattr__`
     /// (CPython calls it only for a miss, which the cache leaves to the general path anyway)
@@ -1871,6 +1853,92 @@ fn load_module_attr(stack: &mut Vec<Value>, code: &Code, i: u32) -> bool {
         *top = v;
     }
     stack.push(Value::Undef);
+    true
+}
+
+/// Has this site (`Code::class_cache`) found that `inst`'s class holds no property of
+/// names[i] and no Python `__setattr__`, since the last change to any class?
+fn plain_attr_site(code: &Code, i: u32, inst: &crate::object::Instance) -> bool {
+    let key = (
+        Rc::as_ptr(&inst.class) as usize,
+        crate::object::class_epoch(),
+    );
+    code.class_cache[i as usize].get() == key
+}
+
+/// LOAD_ATTR names[i] of the instance `top` at a plain-attribute site: the instance's own
+/// attribute, found through the name's slot hint, so without hashing. None: the general
+/// path decides (a miss here may still be a class attribute or `__getattr__`). Both the
+/// fast lane and `step` run it.
+#[inline(never)]
+fn own_attr(top: Option<&Value>, code: &Code, i: u32) -> Option<Value> {
+    let Some(Value::Instance(inst)) = top else {
+        return None;
+    };
+    if !plain_attr_site(code, i, inst) {
+        return None;
+    }
+    let d = inst.dict.borrow();
+    let at = d.slot_hinted(&code.names[i as usize], &code.global_slots[i as usize])?;
+    d.get_index(at).map(|(_, v)| v.clone())
+}
+
+/// STORE_ATTR names[i] at a plain-attribute site, the stack ending (value, instance): the
+/// value goes into the instance's namespace, in place when the slot hint finds the name (no
+/// hashing, and no new key string), and both leave the stack. False (nothing touched): the
+/// general path must run.
+#[inline(never)]
+fn store_own_attr(stack: &mut Vec<Value>, code: &Code, i: u32) -> bool {
+    let n = stack.len();
+    let (Some(Value::Instance(inst)), true) = (stack.last(), n >= 2) else {
+        return false;
+    };
+    if !plain_attr_site(code, i, inst) {
+        return false;
+    }
+    let inst = inst.clone();
+    stack.pop();
+    let v = stack.pop().unwrap_or_default();
+    let name = &code.names[i as usize];
+    let hint = &code.global_slots[i as usize];
+    let mut d = inst.dict.borrow_mut();
+    let old = match d.get_index_mut(hint.get() as usize) {
+        Some((k, slot)) if **k == **name => std::mem::replace(slot, v),
+        _ => {
+            let (at, old) = d.insert_full(name.clone(), v);
+            hint.set(at as u32);
+            old.unwrap_or_default()
+        }
+    };
+    drop(d);
+    drop(old);
+    true
+}
+
+/// LOAD_METHOD names[i] on an instance whose namespace does not hold the name and whose
+/// class holds a function (or an unbound builtin) under it: (instance) -> (method,
+/// instance), with the class's own namespace read through the name's slot hint. False
+/// (nothing touched) otherwise: `step` has the general case.
+#[inline(never)]
+fn load_instance_method(stack: &mut Vec<Value>, code: &Code, i: u32) -> bool {
+    let Some(Value::Instance(inst)) = stack.last() else {
+        return false;
+    };
+    let name = &code.names[i as usize];
+    if inst.dict.borrow().has(name) {
+        return false;
+    }
+    let m = match inst
+        .class
+        .lookup_hinted(name, &code.global_slots[i as usize])
+    {
+        Some(f @ Value::Func(_)) => f,
+        Some(Value::Builtin(b)) if b.bound.is_none() => Value::Builtin(b),
+        _ => return false,
+    };
+    let at = stack.len() - 1;
+    let obj = std::mem::replace(&mut stack[at], m);
+    stack.push(obj);
     true
 }
 
