@@ -15,10 +15,11 @@
 //! a cancel message (otherwise it holds only its task or its future); a queue's get/put
 //! never (it holds only the future it waits on). Every cycle still contains a registered
 //! object: one through such an object continues to what it holds, which is registered,
-//! or it registered itself. The registry holds a weak
-//! pointer per object (16 bytes); its dead entries are pruned as it grows, the youngest
-//! often (most objects die young, and a weak pointer keeps a dead object's memory
-//! allocated until its entry goes).
+//! or it registered itself.
+//!
+//! The registry holds a weak pointer per object (16 bytes); its dead entries are pruned as
+//! it grows, the youngest often (most objects die young, and a weak pointer keeps a dead
+//! object's memory allocated until its entry goes).
 //!
 //! A collection is trial deletion: every object found starts with its strong count; each
 //! reference from one found object to another subtracts one from the target. What is left

@@ -1409,9 +1409,9 @@ impl Vm {
     }
 
     /// After the general path ran LOAD_ATTR / STORE_ATTR names[i] on `obj`: remember at
-    /// this site that `obj`'s class holds no property of that name, no `__getattr__`
-    /// (CPython calls it only for a miss, which the cache leaves to the general path anyway)
-    /// and no Python `__setattr__`, so that the next access goes straight to the instance.
+    /// this site that `obj`'s class holds no property of that name and no Python
+    /// `__setattr__`, so that the next access goes straight to the instance. (A
+    /// `__getattr__` does not matter: it only runs for a miss, which takes the general path.)
     fn remember_plain_attr(&self, obj: &Value, i: u32) {
         let Value::Instance(inst) = obj else { return };
         let cls = &inst.class;
@@ -1419,8 +1419,11 @@ impl Vm {
             return;
         }
         let code = &self.frame().code;
-        let is_property = |v: &Option<Value>| matches!(v, Some(Value::Native(n)) if matches!(&**n, crate::object::NativeObj::Property { .. }));
-        if is_property(&cls.lookup(&code.names[i as usize]))
+        let is_property = |v: Option<Value>| match v {
+            Some(Value::Native(n)) => matches!(&*n, crate::object::NativeObj::Property { .. }),
+            _ => false,
+        };
+        if is_property(cls.lookup(&code.names[i as usize]))
             || matches!(cls.lookup("__setattr__"), Some(Value::Func(_)))
         {
             return;
