@@ -50,7 +50,7 @@ use crate::dict::Dict;
 use crate::object::{
     Attrs, BoundMethod, Builtin, Class, Exc, Function, GenObj, Instance, IterObj, Module, NativeObj,
 };
-use crate::scheduler::{AsyncObj, Callback, FutCallback, HandleObj, Ready, TimerAction};
+use crate::scheduler::{AsyncObj, Callback, HandleObj, Ready, TimerAction};
 use crate::value::Value;
 use crate::vm::{Block, Fiber, Frame};
 
@@ -960,12 +960,7 @@ impl Visit<'_> {
                 crate::scheduler::peek(&f.result, |r| self.value(r));
                 crate::scheduler::peek(&f.callbacks, |cbs| {
                     for cb in cbs {
-                        match cb {
-                            FutCallback::Py(x)
-                            | FutCallback::Wakeup(x)
-                            | FutCallback::StopLoop(x)
-                            | FutCallback::Gather(x) => self.value(x),
-                        }
+                        self.value(cb.value());
                     }
                 });
                 crate::scheduler::peek(&f.cancel, |c| {

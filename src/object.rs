@@ -26,9 +26,6 @@ impl Attrs {
         self.0.shift_remove(name)
     }
 
-    /// The slot of `name`: first the slot `hint` says (where it was last found), checked by
-    /// comparing the key there, so usually without hashing; a miss looks it up and updates
-    /// the hint.
     /// Whether `name` is a key. A small namespace (an instance's, usually) is scanned,
     /// comparing lengths first, which is cheaper than hashing the name.
     pub fn has(&self, name: &str) -> bool {
@@ -39,6 +36,9 @@ impl Attrs {
         }
     }
 
+    /// The slot of `name`: first the slot `hint` says (where it was last found), checked by
+    /// comparing the key there, so usually without hashing; a miss looks it up and updates
+    /// the hint.
     pub fn slot_hinted(&self, name: &str, hint: &Cell<u32>) -> Option<usize> {
         let at = hint.get() as usize;
         if let Some((k, _)) = self.0.get_index(at)

@@ -23,8 +23,9 @@ pub fn new_pending(lp: Value, extra: Option<Box<FutExtra>>) -> Value {
         cancel: Default::default(),
         extra,
     }));
-    if odd_loop {
-        may_hold(&fut, &fut);
+    // Something other than a loop may refer back to the future: register it at once.
+    if odd_loop && let (Value::Native(n), Some(f)) = (&fut, as_future(&fut)) {
+        f.register(n);
     }
     fut
 }
@@ -192,12 +193,7 @@ pub fn add_done_callback(vm: &mut Vm, fut: &Value, cb: FutCallback) {
         let lp = f.lp.clone();
         event_loop::call_soon(vm, &lp, loop_callback(cb, fut));
     } else {
-        match &cb {
-            FutCallback::Py(v)
-            | FutCallback::Wakeup(v)
-            | FutCallback::StopLoop(v)
-            | FutCallback::Gather(v) => may_hold(fut, v),
-        }
+        may_hold(fut, cb.value());
         let mut cbs = f.callbacks.take();
         cbs.push(cb);
         f.callbacks.set(cbs);

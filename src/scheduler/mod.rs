@@ -145,6 +145,18 @@ pub enum FutCallback {
     Gather(Value),
 }
 
+impl FutCallback {
+    /// What the callback refers to.
+    pub fn value(&self) -> &Value {
+        match self {
+            FutCallback::Py(v)
+            | FutCallback::Wakeup(v)
+            | FutCallback::StopLoop(v)
+            | FutCallback::Gather(v) => v,
+        }
+    }
+}
+
 pub struct TimerEntry {
     pub when: f64,
     pub action: TimerAction,
@@ -376,8 +388,8 @@ pub struct FutureObj {
     /// with `origin()`; its top bit is `REGISTERED`.
     pub origin_bits: Cell<u32>,
     /// Finished: the result, or the exception when `failed` (one field, as a future has
-    /// one outcome). A `Cell`, read through `outcome()`: its 8-byte borrow flag is what
-    /// keeps a task and a sleep in 128-byte malloc chunks.
+    /// one outcome). A `Cell`, read through `outcome()`: a `RefCell`'s 8-byte borrow flag
+    /// would push a task and a sleep into a larger malloc chunk.
     pub result: Cell<Value>,
     pub failed: Cell<bool>,
     /// Nearly every future has at most one done callback: it lives inline.
@@ -442,8 +454,7 @@ pub struct CancelInfo {
 }
 
 impl FutureObj {
-    /// The exception it finished with, if it failed. (`try_borrow`: the cycle collector
-    /// asks too, and must not panic on a borrowed field.)
+    /// The exception it finished with, if it failed.
     pub fn exception(&self) -> Option<Exc> {
         if !self.failed.get() {
             return None;

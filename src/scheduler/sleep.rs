@@ -55,8 +55,8 @@ pub fn new_sleep(delay: f64, result: Value) -> Value {
     // Not registered with the cycle collector (see gc.rs): every reference a sleep gains
     // after it is made is to the task waiting on it (registered) or to the future it waits
     // through (registered once it holds anything a cycle could pass through), except a
-    // cancel message, and `cancel` registers it then. A million
-    // sleeping tasks are a million fewer entries for each collection to walk.
+    // cancel message, and `cancel` registers it then. A million sleeping tasks are a
+    // million fewer entries for each collection to walk.
     Value::Native(std::rc::Rc::new(crate::object::NativeObj::Async(sleep)))
 }
 

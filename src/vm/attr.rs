@@ -25,20 +25,19 @@ fn bind(obj: &Value, attr: Value) -> Value {
     }
 }
 
+/// A class attribute found for `obj.name(...)`, if it is a plain method: a function, or a
+/// builtin not bound to a receiver (the fast lane's LOAD_METHOD asks this too).
+pub(super) fn plain_method(found: Option<Value>) -> Option<Value> {
+    match found {
+        Some(f @ Value::Func(_)) => Some(f),
+        Some(Value::Builtin(b)) if b.bound.is_none() => Some(Value::Builtin(b)),
+        _ => None,
+    }
+}
+
 impl Vm {
     /// The unbound method `name` for a call `obj.name(...)`, when it is a plain method.
     pub(super) fn lookup_method(&mut self, obj: &Value, name: &str) -> PyResult<Option<Value>> {
-        self.lookup_method_hinted(obj, name, None)
-    }
-
-    /// `lookup_method` for a call site that keeps a slot hint for the class's namespace
-    /// (LOAD_METHOD: see `Class::lookup_hinted`).
-    pub(super) fn lookup_method_hinted(
-        &mut self,
-        obj: &Value,
-        name: &str,
-        hint: Option<&std::cell::Cell<u32>>,
-    ) -> PyResult<Option<Value>> {
         let cls = match obj {
             Value::Instance(i) => {
                 if i.dict.borrow().has(name) {
@@ -49,18 +48,7 @@ impl Vm {
             Value::Class(_) | Value::Module(_) | Value::Native(_) => return Ok(None),
             _ => types::type_of(obj),
         };
-        let found = match hint {
-            Some(h) => cls.lookup_hinted(name, h),
-            None => cls.lookup(name),
-        };
-        Ok(match found {
-            Some(f @ Value::Func(_)) => Some(f),
-            Some(b @ Value::Builtin(_)) => match &b {
-                Value::Builtin(x) if x.bound.is_none() => Some(b),
-                _ => None,
-            },
-            _ => None,
-        })
+        Ok(plain_method(cls.lookup(name)))
     }
 
     /// A new dict holding a copy of the namespace `attrs`, in definition order.

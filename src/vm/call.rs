@@ -30,13 +30,12 @@ impl Vm {
             && let Value::Func(f) = &self.fiber.stack[fpos]
         {
             let code = &f.code;
-            if !code.is_generatorlike()
-                && !code.flags.varargs
+            // The arguments already sit where the callee's first locals go.
+            let plain = !code.flags.varargs
                 && !code.flags.varkw
                 && code.kwonlycount == 0
-                && n == code.argcount
-            {
-                // Fast path: the arguments already sit where the locals go.
+                && n == code.argcount;
+            if plain && !code.is_generatorlike() {
                 let f = f.clone();
                 let base = fpos + 1;
                 self.fiber.stack.resize(base + code.nslots(), Value::Undef);
@@ -52,14 +51,7 @@ impl Vm {
                     ))
                     .map(|_| Step::Continue);
             }
-            if code.is_generatorlike()
-                && !code.flags.varargs
-                && !code.flags.varkw
-                && code.kwonlycount == 0
-                && n == code.argcount
-                && code.cellslots.is_empty()
-                && f.closure.is_empty()
-            {
+            if plain && code.cellslots.is_empty() && f.closure.is_empty() {
                 // A coroutine (or generator) call: its slots are the arguments as they lie,
                 // then unbound locals, with the room `bind_args` gives a coroutine's stack.
                 let f = f.clone();

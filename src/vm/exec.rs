@@ -840,14 +840,9 @@ impl Vm {
                     return Err(exc("NameError", format!("name '{name}' is not defined")));
                 }
             }
+            // (The instance's own attribute at a plain-attribute site was tried in the fast
+            // lane: `own_attr`, `store_own_attr`.)
             Op::LoadAttr(i) => {
-                let code = &self.fiber.frames.last().expect("a running frame").code;
-                if let Some(v) = own_attr(self.fiber.stack.last(), code, i) {
-                    if let Some(top) = self.fiber.stack.last_mut() {
-                        *top = v;
-                    }
-                    return Ok(Step::Continue);
-                }
                 let name = self.name(i);
                 let obj = self.pop();
                 let v = self.getattr(&obj, &name)?;
@@ -855,11 +850,6 @@ impl Vm {
                 self.push(v);
             }
             Op::StoreAttr(i) => {
-                let fiber = &mut self.fiber;
-                let code = &fiber.frames.last().expect("a running frame").code;
-                if store_own_attr(&mut fiber.stack, code, i) {
-                    return Ok(Step::Continue);
-                }
                 let name = self.name(i);
                 let obj = self.pop();
                 let v = self.pop();
@@ -879,9 +869,7 @@ impl Vm {
                 }
                 let name = self.name(i);
                 let obj = self.pop();
-                let code = self.frame().code.clone();
-                let hint = &code.global_slots[i as usize];
-                match self.lookup_method_hinted(&obj, &name, Some(hint))? {
+                match self.lookup_method(&obj, &name)? {
                     Some(m) => {
                         self.push(m);
                         self.push(obj);
@@ -1415,10 +1403,14 @@ impl Vm {
     fn remember_plain_attr(&self, obj: &Value, i: u32) {
         let Value::Instance(inst) = obj else { return };
         let cls = &inst.class;
-        if cls.layout != crate::object::Layout::Object {
+        let code = &self.frame().code;
+        let key = (Rc::as_ptr(cls) as usize, crate::object::class_epoch());
+        // Known already (the fast lane missed for another reason: the name is a class
+        // attribute, or not set yet), or not a plain object: nothing to look up.
+        if code.class_cache[i as usize].get() == key || cls.layout != crate::object::Layout::Object
+        {
             return;
         }
-        let code = &self.frame().code;
         let is_property = |v: Option<Value>| match v {
             Some(Value::Native(n)) => matches!(&*n, crate::object::NativeObj::Property { .. }),
             _ => false,
@@ -1428,7 +1420,7 @@ impl Vm {
         {
             return;
         }
-        code.class_cache[i as usize].set((Rc::as_ptr(cls) as usize, crate::object::class_epoch()));
+        code.class_cache[i as usize].set(key);
     }
 
     fn pop_handler_block(&mut self) {
@@ -1931,13 +1923,11 @@ fn load_instance_method(stack: &mut Vec<Value>, code: &Code, i: u32) -> bool {
     if inst.dict.borrow().has(name) {
         return false;
     }
-    let m = match inst
+    let found = inst
         .class
-        .lookup_hinted(name, &code.global_slots[i as usize])
-    {
-        Some(f @ Value::Func(_)) => f,
-        Some(Value::Builtin(b)) if b.bound.is_none() => Value::Builtin(b),
-        _ => return false,
+        .lookup_hinted(name, &code.global_slots[i as usize]);
+    let Some(m) = super::attr::plain_method(found) else {
+        return false;
     };
     let at = stack.len() - 1;
     let obj = std::mem::replace(&mut stack[at], m);
