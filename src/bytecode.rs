@@ -221,6 +221,7 @@ pub fn fuse(ops: &[Op]) -> Box<[Op]> {
                 (Some(a), Some(c)) => Op::FastConstBinary(a, c, op),
                 _ => continue,
             },
+
             [Op::Compare(op), Op::PopJumpIfFalse(t), ..] if fusable_compare(op) => {
                 Op::CompareJump(op, t)
             }
@@ -306,6 +307,10 @@ pub struct Code {
     /// Local slot names: parameters first, then other locals, then cells, then free variables.
     pub varnames: Vec<Rc<str>>,
     pub argcount: u32,
+    /// `argcount` if a call with that many positional arguments can enter this code with
+    /// them left where they are on the stack (`takes_plain_call`), else `u32::MAX`: set by
+    /// `seal`, so that the fast lane's call test is one comparison.
+    pub plain_argc: u32,
     pub posonlycount: u32,
     pub kwonlycount: u32,
     /// Slots that hold cells made by this code (its variables captured by inner code); a
@@ -351,10 +356,17 @@ impl Code {
     /// where they are on the stack (they become the first local slots)?
     #[inline(always)]
     pub fn takes_plain_call(&self, n: u32) -> bool {
-        n == self.argcount
-            && self.flags == CodeFlags::default()
+        n == self.plain_argc
+    }
+
+    /// Compute the fields derived from the others (`plain_argc`); every code object is
+    /// sealed once its fields are final.
+    pub fn seal(mut self) -> Code {
+        let plain = self.flags == CodeFlags::default()
             && self.kwonlycount == 0
-            && self.cellslots.is_empty()
+            && self.cellslots.is_empty();
+        self.plain_argc = if plain { self.argcount } else { u32::MAX };
+        self
     }
 }
 

@@ -113,6 +113,7 @@ impl Unit<'_> {
             names: self.names,
             varnames: self.varnames,
             argcount,
+            plain_argc: u32::MAX,
             posonlycount: posonly,
             kwonlycount: kwonly,
             cellslots: self.cellslots,
@@ -122,6 +123,7 @@ impl Unit<'_> {
             span: self.span,
             doc: self.doc,
         }
+        .seal()
     }
 }
 
@@ -1659,7 +1661,8 @@ impl<'a> Compiler<'a> {
             let fixed = Code {
                 argcount: 1,
                 ..clone_code(&code)
-            };
+            }
+            .seal();
             let u = self.unit();
             let n = u.children.len() - 1;
             u.children[n] = Rc::new(fixed);
@@ -1777,6 +1780,7 @@ fn clone_code(c: &Code) -> Code {
         class_cache: crate::bytecode::class_cache(c.names.len()),
         varnames: c.varnames.clone(),
         argcount: c.argcount,
+        plain_argc: c.plain_argc,
         posonlycount: c.posonlycount,
         kwonlycount: c.kwonlycount,
         cellslots: c.cellslots.clone(),
