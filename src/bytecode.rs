@@ -304,6 +304,11 @@ pub struct Code {
     /// property of that name and the instance is a plain object: the attribute is then
     /// the instance's own, read or written through its `global_slots` hint.
     pub class_cache: Box<[Cell<(usize, u64)>]>,
+    /// Per name: the `object::module_names_epoch` at which LOAD_GLOBAL found that name
+    /// among the builtins and not in its module, and the builtins slot it was in (epoch
+    /// 0: never). While the epoch holds, no module has gained a name, so the module still
+    /// lacks it; the slot is checked against the key stored there.
+    pub builtin_slots: Box<[Cell<(u64, u32)>]>,
     /// Local slot names: parameters first, then other locals, then cells, then free variables.
     pub varnames: Vec<Rc<str>>,
     pub argcount: u32,
@@ -327,6 +332,11 @@ pub struct Code {
 
 /// Empty `Code::class_cache` entries for `n` names.
 pub fn class_cache(n: usize) -> Box<[Cell<(usize, u64)>]> {
+    (0..n).map(|_| Cell::new((0, 0))).collect()
+}
+
+/// Empty `Code::builtin_slots` entries for `n` names.
+pub fn builtin_slots(n: usize) -> Box<[Cell<(u64, u32)>]> {
     (0..n).map(|_| Cell::new((0, 0))).collect()
 }
 

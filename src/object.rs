@@ -141,11 +141,14 @@ pub struct BoundMethod {
 
 pub struct Module {
     pub name: Rc<str>,
+    /// Its namespace. Names are added through `set` or `insert_full`, which tell
+    /// `module_names_changed`.
     pub globals: RefCell<Attrs>,
 }
 
 impl Module {
     pub fn new(name: &str) -> Module {
+        module_names_changed();
         Module {
             name: name.into(),
             globals: RefCell::new(Attrs::default()),
@@ -157,8 +160,33 @@ impl Module {
     }
 
     pub fn set(&self, name: &str, v: Value) {
-        self.globals.borrow_mut().insert(name.into(), v);
+        self.insert_full(name.into(), v);
     }
+
+    /// Bind `name`: its slot in the namespace, and the value it replaced.
+    pub fn insert_full(&self, name: Rc<str>, v: Value) -> (usize, Option<Value>) {
+        let (slot, old) = self.globals.borrow_mut().insert_full(name, v);
+        if old.is_none() {
+            module_names_changed();
+        }
+        (slot, old)
+    }
+}
+
+thread_local! {
+    static MODULE_NAMES_EPOCH: Cell<u64> = const { Cell::new(1) };
+}
+
+/// Changes whenever a module is made or a module's namespace gains a name: a LOAD_GLOBAL
+/// site that found its name among the builtins, and not in its module
+/// (`Code::builtin_slots`), knows while this stays the same that it still is not there.
+#[inline(always)]
+pub fn module_names_epoch() -> u64 {
+    MODULE_NAMES_EPOCH.with(Cell::get)
+}
+
+fn module_names_changed() {
+    MODULE_NAMES_EPOCH.with(|e| e.set(e.get() + 1));
 }
 
 pub struct Function {

@@ -95,6 +95,28 @@ impl Vm {
         self.call_value_push(func, ca)
     }
 
+    /// CALL of the native function below the `n` positional arguments on top of the stack
+    /// (and below an empty LOAD_METHOD slot if `undef_below`), which the fast lane found
+    /// there: `call_args_on_stack` without its questions.
+    pub(super) fn call_native(&mut self, n: u32, undef_below: bool) -> PyResult<Step> {
+        let stack = &mut self.fiber.stack;
+        let mut args = CallArgs::default();
+        for v in stack.drain(stack.len() - n as usize..) {
+            args.pos.push(v);
+        }
+        if undef_below {
+            stack.pop();
+        }
+        match stack.pop() {
+            Some(Value::Builtin(b)) => {
+                let r = (b.func)(self, args)?;
+                self.fiber.stack.push(r);
+                Ok(Step::Continue)
+            }
+            func => self.call_value_push(func.unwrap_or_default(), args),
+        }
+    }
+
     fn init_cells(&mut self, f: &Function, base: usize) {
         let code = &f.code;
         for &s in &code.cellslots {

@@ -78,6 +78,9 @@ impl Vm {
             self.switch_countdown -= used;
             self.budget.countdown -= used;
             let (r, ip) = match stopped {
+                Stop::Slow(op @ (Op::Call(_) | Op::CallMethod(_) | Op::LoadGlobal(_)), ip) => {
+                    (self.slow_step(op, stop), ip)
+                }
                 Stop::Slow(op, ip) => (self.step(op, stop), ip),
                 Stop::Tick => match self.checked_step(stop) {
                     Ok(Some(r)) => r,
@@ -101,6 +104,54 @@ impl Vm {
                 }
             }
         }
+    }
+
+    /// A CALL, CALL_METHOD or LOAD_GLOBAL the fast lane stopped at. Common cases that it
+    /// leaves because they call out of the interpreter loop are taken before `step`'s full
+    /// dispatch: a call of a native function without keywords, and a builtin name at a site
+    /// that found it among the builtins before.
+    #[inline(never)]
+    fn slow_step(&mut self, op: Op, stop: usize) -> PyResult<Step> {
+        let stack = &self.fiber.stack;
+        match op {
+            Op::Call(n) if is_native_fn(&stack[stack.len() - n as usize - 1]) => {
+                self.call_native(n, false)
+            }
+            Op::Call(n) => self.call_on_stack(n, None),
+            Op::CallMethod(n) => {
+                let at = stack.len() - n as usize - 1;
+                match &stack[at] {
+                    Value::Undef if is_native_fn(&stack[at - 1]) => self.call_native(n, true),
+                    f if is_native_fn(f) => self.call_native(n + 1, false),
+                    _ => self.call_method_on_stack(n),
+                }
+            }
+            Op::LoadGlobal(i) => {
+                let fiber = &mut self.fiber;
+                let code = &fiber.frames.last().expect("a running frame").code;
+                if !push_cached_builtin(code, &self.builtins, i, &mut fiber.stack) {
+                    let v = self.load_global_at(i)?;
+                    self.push(v);
+                }
+                Ok(Step::Continue)
+            }
+            _ => self.step(op, stop),
+        }
+    }
+
+    /// CALL_METHOD with `n` arguments, after LOAD_METHOD.
+    fn call_method_on_stack(&mut self, n: u32) -> PyResult<Step> {
+        let len = self.fiber.stack.len();
+        let selfpos = len - n as usize - 1;
+        if let Value::Undef = self.fiber.stack[selfpos] {
+            // A Python function takes its arguments where they lie: close the gap.
+            if let Value::Func(_) = self.fiber.stack[selfpos - 1] {
+                self.fiber.stack.remove(selfpos);
+                return self.call_on_stack(n, None);
+            }
+            return self.call_args_on_stack(n, None, true);
+        }
+        self.call_on_stack(n + 1, None)
     }
 
     /// One instruction with both counters counted down and checked: a thread switch point
@@ -785,7 +836,7 @@ impl Vm {
                 let name = self.name(i);
                 let v = self.pop();
                 let f = self.frame();
-                let (slot, old) = f.globals.globals.borrow_mut().insert_full(name, v);
+                let (slot, old) = f.globals.insert_full(name, v);
                 f.code.global_slots[i as usize].set(slot as u32);
                 drop(old);
             }
@@ -820,7 +871,7 @@ impl Vm {
                 match self.frame().ns().cloned() {
                     Some(ns) => self.dict_set(&ns, Value::str(&name), v)?,
                     None => {
-                        self.frame().globals.globals.borrow_mut().insert(name, v);
+                        self.frame().globals.insert_full(name, v);
                     }
                 }
             }
@@ -881,19 +932,7 @@ impl Vm {
                     }
                 }
             }
-            Op::CallMethod(n) => {
-                let len = self.fiber.stack.len();
-                let selfpos = len - n as usize - 1;
-                if let Value::Undef = self.fiber.stack[selfpos] {
-                    // A Python function takes its arguments where they lie: close the gap.
-                    if let Value::Func(_) = self.fiber.stack[selfpos - 1] {
-                        self.fiber.stack.remove(selfpos);
-                        return self.call_on_stack(n, None);
-                    }
-                    return self.call_args_on_stack(n, None, true);
-                }
-                return self.call_on_stack(n + 1, None);
-            }
+            Op::CallMethod(n) => return self.call_method_on_stack(n),
             Op::Call(n) => return self.call_on_stack(n, None),
             Op::CallKw(n) => {
                 let names = self.pop();
@@ -1527,7 +1566,9 @@ impl Vm {
             f.code.global_slots[i as usize].set(slot as u32);
             return Ok(v.clone());
         }
-        if let Some(v) = self.builtins.globals.borrow().get(&**name) {
+        if let Some((slot, _, v)) = self.builtins.globals.borrow().get_full(&**name) {
+            let epoch = crate::object::module_names_epoch();
+            f.code.builtin_slots[i as usize].set((epoch, slot as u32));
             return Ok(v.clone());
         }
         Err(exc("NameError", format!("name '{name}' is not defined")))
@@ -2060,6 +2101,32 @@ fn int_compare(a: i64, op: CmpOp, b: i64) -> Option<bool> {
 fn push_cached_global(code: &Code, globals: &Module, i: u32, stack: &mut Vec<Value>) -> bool {
     let slot = code.global_slots[i as usize].get();
     let map = globals.globals.borrow();
+    let Some((key, v)) = map.get_index(slot as usize) else {
+        return false;
+    };
+    let name = &code.names[i as usize];
+    if !(Rc::ptr_eq(key, name) || **key == **name) {
+        return false;
+    }
+    push_copy(stack, v);
+    true
+}
+
+/// A native function not bound to a receiver: `call_native` calls it.
+#[inline(always)]
+fn is_native_fn(v: &Value) -> bool {
+    matches!(v, Value::Builtin(b) if b.bound.is_none())
+}
+
+/// Push builtin names[i] if its site found it among the builtins, not in its module, and
+/// no module has gained a name since (`Code::builtin_slots`); false otherwise.
+#[inline(always)]
+fn push_cached_builtin(code: &Code, builtins: &Module, i: u32, stack: &mut Vec<Value>) -> bool {
+    let (epoch, slot) = code.builtin_slots[i as usize].get();
+    if epoch != crate::object::module_names_epoch() {
+        return false;
+    }
+    let map = builtins.globals.borrow();
     let Some((key, v)) = map.get_index(slot as usize) else {
         return false;
     };
