@@ -188,7 +188,7 @@ pub enum Op {
     // Fused forms: only in `Code::fast` (see `fuse`), never in `ops`, so the disassembler,
     // tracebacks and `step` never see them. Each stands for the instruction at its index and
     // the next ones, which keep their own entries there (a jump may land on any of them).
-    /// LOAD_FAST a; LOAD_CONST c; BINARY op
+    /// LOAD_FAST a; LOAD_CONST c; BINARY op (or INPLACE op: the same for ints)
     FastConstBinary(u16, u16, BinOp),
     /// LOAD_FAST a; LOAD_CONST c; COMPARE op; POP_JUMP_IF_FALSE (target in `ops`)
     FastConstCompareJump(u16, u16, CmpOp),
@@ -217,7 +217,12 @@ pub fn fuse(ops: &[Op]) -> Box<[Op]> {
                 (Some(a), Some(c)) => Op::FastConstCompareJump(a, c, op),
                 _ => continue,
             },
-            [Op::LoadFast(a), Op::LoadConst(c), Op::Binary(op), ..] => match (small(a), small(c)) {
+            [
+                Op::LoadFast(a),
+                Op::LoadConst(c),
+                Op::Binary(op) | Op::Inplace(op),
+                ..,
+            ] => match (small(a), small(c)) {
                 (Some(a), Some(c)) => Op::FastConstBinary(a, c, op),
                 _ => continue,
             },
