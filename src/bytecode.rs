@@ -190,6 +190,8 @@ pub enum Op {
     // the next ones, which keep their own entries there (a jump may land on any of them).
     /// LOAD_FAST a; LOAD_CONST c; BINARY op (or INPLACE op: the same for ints)
     FastConstBinary(u16, u16, BinOp),
+    /// FOR_ITER target; STORE_FAST a: the head of `for a in range(...)`
+    ForIterStore(u16, u32),
     /// LOAD_FAST a; LOAD_CONST c; COMPARE op; POP_JUMP_IF_FALSE (target in `ops`)
     FastConstCompareJump(u16, u16, CmpOp),
     /// COMPARE op; POP_JUMP_IF_FALSE target
@@ -231,6 +233,10 @@ pub fn fuse(ops: &[Op]) -> Box<[Op]> {
                 Op::CompareJump(op, t)
             }
             [Op::LoadFast(a), Op::Return, ..] => Op::ReturnFast(a),
+            [Op::ForIter(t), Op::StoreFast(a), ..] => match small(a) {
+                Some(a) => Op::ForIterStore(a, t),
+                None => continue,
+            },
             _ => continue,
         };
     }

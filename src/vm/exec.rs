@@ -195,6 +195,7 @@ impl Vm {
     /// not handle (or whose case is not the common one) without touching the stack, so that
     /// `step`, which has every instruction's full meaning, runs it; the frame's ip is then
     /// already past it, as `step` expects.
+    #[inline(always)]
     fn run_fast(&mut self, mut left: u32) -> (Stop, u32) {
         let recursion_limit = self.recursion_limit;
         let fiber = &mut self.fiber;
@@ -318,6 +319,27 @@ impl Vm {
                             _ => slow!(),
                         };
                         match next {
+                            Some(v) => push_with(stack, || Value::Int(v)),
+                            None => {
+                                stack.pop();
+                                ip = target as usize;
+                            }
+                        }
+                    }
+                    Op::ForIterStore(a, target) => {
+                        let next = match stack.last() {
+                            Some(Value::Iter(it)) => match &mut *it.borrow_mut() {
+                                IterObj::Range { cur, stop, step } => range_next(cur, stop, *step),
+                                _ => slow!(),
+                            },
+                            _ => slow!(),
+                        };
+                        match next {
+                            Some(v) if left >= 1 => {
+                                left -= 1;
+                                ip += 1;
+                                store_int(stack, base + a as usize, v);
+                            }
                             Some(v) => push_with(stack, || Value::Int(v)),
                             None => {
                                 stack.pop();
@@ -1302,6 +1324,7 @@ impl Vm {
             }
             Op::ReturnNone => return self.do_return(Value::None),
             Op::FastConstBinary(..)
+            | Op::ForIterStore(..)
             | Op::FastConstCompareJump(..)
             | Op::CompareJump(..)
             | Op::ReturnFast(_) => {
@@ -2046,6 +2069,15 @@ fn discard(v: Value) {
         drop(f);
     } else {
         drop(v);
+    }
+}
+
+/// STORE_FAST of an int into slot `at`.
+#[inline(always)]
+fn store_int(stack: &mut [Value], at: usize, v: i64) {
+    match &mut stack[at] {
+        Value::Int(x) => *x = v,
+        slot => discard(std::mem::replace(slot, Value::Int(v))),
     }
 }
 
