@@ -42,7 +42,7 @@ impl Attrs {
     pub fn slot_hinted(&self, name: &str, hint: &Cell<u32>) -> Option<usize> {
         let at = hint.get() as usize;
         if let Some((k, _)) = self.0.get_index(at)
-            && **k == *name
+            && same_str(k, name)
         {
             return Some(at);
         }
@@ -50,6 +50,45 @@ impl Attrs {
         hint.set(at as u32);
         Some(at)
     }
+
+    /// `slot_hinted` for a name that native code looks up in many namespaces of one
+    /// layout (a queue's `_queue`): the hint also keeps the key string it last found at
+    /// its slot, so that a hit is a pointer comparison.
+    pub fn slot_key_hinted(&self, name: &str, hint: &KeyHint) -> Option<usize> {
+        let at = hint.slot.get() as usize;
+        if let Some((k, _)) = self.0.get_index(at) {
+            let known = hint.key.take();
+            if known.as_ref().is_some_and(|c| Rc::ptr_eq(c, k)) {
+                hint.key.set(known);
+                return Some(at);
+            }
+            if **k == *name {
+                hint.key.set(Some(k.clone()));
+                return Some(at);
+            }
+            hint.key.set(known);
+        }
+        let (at, k, _) = self.0.get_full(name)?;
+        hint.slot.set(at as u32);
+        hint.key.set(Some(k.clone()));
+        Some(at)
+    }
+}
+
+/// Where a name was last found in namespaces that share a layout, and the key string
+/// there. The hint holds that string, so a key at that slot with the same address is the
+/// same string: no other string can have been allocated there meanwhile.
+#[derive(Default)]
+pub struct KeyHint {
+    slot: Cell<u32>,
+    key: Cell<Option<Rc<str>>>,
+}
+
+/// Equal strings, comparing addresses first: a key and a code object's name are often one
+/// shared string.
+#[inline(always)]
+fn same_str(a: &str, b: &str) -> bool {
+    (a.as_ptr() == b.as_ptr() && a.len() == b.len()) || a == b
 }
 
 impl std::ops::Deref for Attrs {

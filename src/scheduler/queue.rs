@@ -13,7 +13,7 @@ use std::rc::Rc;
 
 use super::{AsyncObj, FutState, SendResult, as_async, as_future, future, wrap};
 use crate::bytecode::Op;
-use crate::object::{CallArgs, Class, Exc, Instance, PyResult};
+use crate::object::{CallArgs, Class, Exc, Instance, KeyHint, PyResult};
 use crate::types::{self, new_exc_args, runtime_error, type_error};
 use crate::value::Value;
 use crate::vm::{FiberRef, Vm};
@@ -171,10 +171,13 @@ enum QAttr {
     Putters,
     Unfinished,
     Finished,
+    Loop,
+    /// An `asyncio.Event`'s flag (the queue's `_finished`).
+    EventValue,
 }
 
 impl QAttr {
-    const COUNT: usize = 6;
+    const COUNT: usize = 8;
 
     fn name(self) -> &'static str {
         match self {
@@ -184,6 +187,8 @@ impl QAttr {
             QAttr::Putters => "_putters",
             QAttr::Unfinished => "_unfinished_tasks",
             QAttr::Finished => "_finished",
+            QAttr::Loop => "_loop",
+            QAttr::EventValue => "_value",
         }
     }
 }
@@ -192,12 +197,12 @@ thread_local! {
     /// Per attribute, the slot of the instance namespace where it was last found: every
     /// queue's `__init__` sets them in the same order, so a hint checked by comparing the key
     /// there replaces hashing the name (ten lookups per get/put pair).
-    static HINTS: [Cell<u32>; QAttr::COUNT] = Default::default();
+    static HINTS: [KeyHint; QAttr::COUNT] = Default::default();
 }
 
 /// Where attribute `a` is in the instance's namespace, if it is there.
 fn slot(i: &Instance, a: QAttr) -> Option<usize> {
-    HINTS.with(|h| i.dict.borrow().slot_hinted(a.name(), &h[a as usize]))
+    HINTS.with(|h| i.dict.borrow().slot_key_hinted(a.name(), &h[a as usize]))
 }
 
 /// An instance attribute (falling back to the full lookup, which raises if missing).
@@ -305,10 +310,13 @@ fn put_nowait_fast(vm: &mut Vm, q: &Value, i: &Instance, k: Kind, item: Value) -
                 .as_ref()
                 .is_some_and(|c| Rc::ptr_eq(&e.class, &c.event)) =>
         {
-            if let Some(v) = e.dict.borrow_mut().get_mut("_value") {
-                *v = Value::Bool(false);
-            } else {
-                e.set("_value", Value::Bool(false));
+            match slot(e, QAttr::EventValue) {
+                Some(at) => {
+                    if let Some((_, v)) = e.dict.borrow_mut().get_index_mut(at) {
+                        *v = Value::Bool(false);
+                    }
+                }
+                None => e.set("_value", Value::Bool(false)),
             }
         }
         _ => {
@@ -353,10 +361,7 @@ fn get_loop(vm: &mut Vm, q: &Value, i: &Instance) -> PyResult<Value> {
         .running_loop
         .clone()
         .ok_or_else(|| runtime_error("no running event loop"))?;
-    let bound = match i.get("_loop") {
-        Some(v) => v,
-        None => vm.getattr(q, "_loop")?,
-    };
+    let bound = attr(vm, q, i, QAttr::Loop)?;
     if bound.is_none() {
         i.set("_loop", lp.clone());
     } else if !bound.is(&lp) {

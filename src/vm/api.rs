@@ -927,7 +927,7 @@ impl Vm {
     }
 
     pub fn setattr(&mut self, obj: &Value, name: &str, v: Value) -> PyResult<()> {
-        self.setattr_impl(obj, name, v)
+        self.setattr_impl(obj, name, None, v)
     }
 
     pub fn delattr(&mut self, obj: &Value, name: &str) -> PyResult<()> {

@@ -257,7 +257,16 @@ impl Vm {
         e
     }
 
-    pub(super) fn setattr_impl(&mut self, obj: &Value, name: &str, v: Value) -> PyResult<()> {
+    /// Set attribute `name`; `key`, if given, is `name` as a shared string, which a new
+    /// instance attribute then uses as its key (a code object's name: no string per
+    /// instance, and later lookups by that name compare addresses).
+    pub(super) fn setattr_impl(
+        &mut self,
+        obj: &Value,
+        name: &str,
+        key: Option<&Rc<str>>,
+        v: Value,
+    ) -> PyResult<()> {
         match obj {
             Value::Instance(i) => {
                 if let Some(Value::Native(n)) = i.class.lookup(name)
@@ -307,7 +316,8 @@ impl Vm {
                         _ => {}
                     }
                 }
-                i.dict.borrow_mut().insert(name.into(), v);
+                let key = key.cloned().unwrap_or_else(|| name.into());
+                i.dict.borrow_mut().insert(key, v);
                 Ok(())
             }
             Value::Class(c) => {

@@ -926,7 +926,7 @@ impl Vm {
                 let name = self.name(i);
                 let obj = self.pop();
                 let v = self.pop();
-                self.setattr(&obj, &name, v)?;
+                self.setattr_impl(&obj, &name, Some(&name), v)?;
                 self.remember_plain_attr(&obj, i);
             }
             Op::DeleteAttr(i) => {
