@@ -281,8 +281,10 @@ impl TimerHeap {
         let mut child = 2 * pos + 1;
         while child < end {
             let right = child + 1;
-            if right < end && self.items[child].when >= self.items[right].when
-                || self.items[child].when.is_nan()
+            // heapq's `not heap[child] < heap[right]`: a NaN on either side picks the right.
+            if right < end
+                && self.items[child].when.partial_cmp(&self.items[right].when)
+                    != Some(std::cmp::Ordering::Less)
             {
                 child = right;
             }

@@ -71,8 +71,9 @@ pub fn direct(v: &Value) -> Option<&SleepObj> {
 /// SEND on asyncio.sleep(...).
 pub fn send(vm: &mut Vm, sub: &Value, s: &SleepObj) -> PyResult<SendResult> {
     s.awaited.set(true);
-    if s.delay <= 0.0 || s.delay.is_nan() {
-        // sleep(0): one bare yield, then done.
+    if s.delay <= 0.0 {
+        // sleep(0): one bare yield, then done. (A NaN delay is not `<= 0`: as in CPython,
+        // it arms a timer that is due at once, `when >= end` being false.)
         if matches!(*s.state.borrow(), Value::Bool(true)) {
             return Ok(SendResult::Done(s.result.clone()));
         }
