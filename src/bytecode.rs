@@ -228,7 +228,6 @@ pub fn fuse(ops: &[Op]) -> Box<[Op]> {
                 (Some(a), Some(c)) => Op::FastConstBinary(a, c, op),
                 _ => continue,
             },
-
             [Op::Compare(op), Op::PopJumpIfFalse(t), ..] if fusable_compare(op) => {
                 Op::CompareJump(op, t)
             }

@@ -111,7 +111,7 @@ pub fn run_once(vm: &mut Vm, lp: &Value) -> PyResult<()> {
             // Another thread may call_soon_threadsafe: let threads run meanwhile (unless
             // the next timer is already due: the thread scheduler moved the clock).
             // (A NaN `when` is due: CPython's select timeout is max(0, nan) = 0.)
-            if next.is_some_and(|w| w > vm.sched.clock.peek()) || next.is_none() {
+            if next.is_none_or(|w| w > vm.sched.clock.peek()) {
                 vm.wait_for_loop(lp, next)?;
             }
         } else {

@@ -73,7 +73,8 @@ pub fn send(vm: &mut Vm, sub: &Value, s: &SleepObj) -> PyResult<SendResult> {
     s.awaited.set(true);
     if s.delay <= 0.0 {
         // sleep(0): one bare yield, then done. (A NaN delay is not `<= 0`: as in CPython,
-        // it arms a timer that is due at once, `when >= end` being false.)
+        // it arms a timer at NaN, due as soon as it is at the top of the timer heap, where
+        // `when >= end` is false.)
         if matches!(*s.state.borrow(), Value::Bool(true)) {
             return Ok(SendResult::Done(s.result.clone()));
         }

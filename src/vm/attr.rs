@@ -1,5 +1,6 @@
 //! Attribute access: instance dicts, class lookup along the MRO, descriptors.
 
+use std::cell::Cell;
 use std::rc::Rc;
 
 use super::Vm;
@@ -38,6 +39,17 @@ pub(super) fn plain_method(found: Option<Value>) -> Option<Value> {
 impl Vm {
     /// The unbound method `name` for a call `obj.name(...)`, when it is a plain method.
     pub(super) fn lookup_method(&mut self, obj: &Value, name: &str) -> PyResult<Option<Value>> {
+        self.lookup_method_hinted(obj, name, None)
+    }
+
+    /// `lookup_method`, where a method of a built-in type (`"a".upper`, `[].append`) is
+    /// found through `hint`, a slot hint in the type's own namespace, if given.
+    pub(super) fn lookup_method_hinted(
+        &mut self,
+        obj: &Value,
+        name: &str,
+        hint: Option<&Cell<u32>>,
+    ) -> PyResult<Option<Value>> {
         let cls = match obj {
             Value::Instance(i) => {
                 if i.dict.borrow().has(name) {
@@ -46,7 +58,13 @@ impl Vm {
                 i.class.clone()
             }
             Value::Class(_) | Value::Module(_) | Value::Native(_) => return Ok(None),
-            _ => types::type_of(obj),
+            _ => {
+                let cls = types::type_of(obj);
+                if let Some(hint) = hint {
+                    return Ok(plain_method(cls.lookup_hinted(name, hint)));
+                }
+                cls
+            }
         };
         Ok(plain_method(cls.lookup(name)))
     }

@@ -119,10 +119,11 @@ impl Vm {
             }
             Op::Call(n) => self.call_on_stack(n, None),
             Op::CallMethod(n) => {
+                // [method, receiver or an empty slot, arguments...]
                 let at = stack.len() - n as usize - 1;
-                match &stack[at] {
-                    Value::Undef if is_native_fn(&stack[at - 1]) => self.call_native(n, true),
-                    f if is_native_fn(f) => self.call_native(n + 1, false),
+                match (&stack[at - 1], &stack[at]) {
+                    (m, Value::Undef) if is_native_fn(m) => self.call_native(n, true),
+                    (m, _) if is_native_fn(m) => self.call_native(n + 1, false),
                     _ => self.call_method_on_stack(n),
                 }
             }
@@ -942,7 +943,12 @@ impl Vm {
                 }
                 let name = self.name(i);
                 let obj = self.pop();
-                match self.lookup_method(&obj, &name)? {
+                let code = self.frame().code.clone();
+                match self.lookup_method_hinted(
+                    &obj,
+                    &name,
+                    Some(&code.global_slots[i as usize]),
+                )? {
                     Some(m) => {
                         self.push(m);
                         self.push(obj);
