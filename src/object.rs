@@ -57,31 +57,36 @@ impl Attrs {
     pub fn slot_key_hinted(&self, name: &str, hint: &KeyHint) -> Option<usize> {
         let at = hint.slot.get() as usize;
         if let Some((k, _)) = self.0.get_index(at) {
-            let known = hint.key.take();
-            if known.as_ref().is_some_and(|c| Rc::ptr_eq(c, k)) {
-                hint.key.set(known);
+            if k.as_ptr() as usize == hint.addr.get() {
                 return Some(at);
             }
             if **k == *name {
-                hint.key.set(Some(k.clone()));
+                hint.remember(at, k);
                 return Some(at);
             }
-            hint.key.set(known);
         }
         let (at, k, _) = self.0.get_full(name)?;
-        hint.slot.set(at as u32);
-        hint.key.set(Some(k.clone()));
+        hint.remember(at, k);
         Some(at)
     }
 }
 
-/// Where a name was last found in namespaces that share a layout, and the key string
-/// there. The hint holds that string, so a key at that slot with the same address is the
-/// same string: no other string can have been allocated there meanwhile.
+/// Where a name was last found in namespaces that share a layout, and the address of the
+/// key string there. The hint also holds that string, so that no other string can be
+/// allocated at that address: a key there with the same address is the same string.
 #[derive(Default)]
 pub struct KeyHint {
     slot: Cell<u32>,
+    addr: Cell<usize>,
     key: Cell<Option<Rc<str>>>,
+}
+
+impl KeyHint {
+    fn remember(&self, slot: usize, key: &Rc<str>) {
+        self.slot.set(slot as u32);
+        self.addr.set(key.as_ptr() as usize);
+        self.key.set(Some(key.clone()));
+    }
 }
 
 /// Equal strings, comparing addresses first: a key and a code object's name are often one
