@@ -2137,8 +2137,13 @@ fn int_compare(a: i64, op: CmpOp, b: i64) -> Option<bool> {
 /// Push global names[i] if its slot hint is right (no hashing); false on a miss.
 #[inline(always)]
 fn push_cached_global(code: &Code, globals: &Module, i: u32, stack: &mut Vec<Value>) -> bool {
-    let slot = code.global_slots[i as usize].get();
-    let map = globals.globals.borrow();
+    push_at_slot(code, globals, i, code.global_slots[i as usize].get(), stack)
+}
+
+/// Push the value at `slot` of `module`'s namespace if names[i] is the key there.
+#[inline(always)]
+fn push_at_slot(code: &Code, module: &Module, i: u32, slot: u32, stack: &mut Vec<Value>) -> bool {
+    let map = module.globals.borrow();
     let Some((key, v)) = map.get_index(slot as usize) else {
         return false;
     };
@@ -2161,19 +2166,7 @@ fn is_native_fn(v: &Value) -> bool {
 #[inline(always)]
 fn push_cached_builtin(code: &Code, builtins: &Module, i: u32, stack: &mut Vec<Value>) -> bool {
     let (epoch, slot) = code.builtin_slots[i as usize].get();
-    if epoch != crate::object::module_names_epoch() {
-        return false;
-    }
-    let map = builtins.globals.borrow();
-    let Some((key, v)) = map.get_index(slot as usize) else {
-        return false;
-    };
-    let name = &code.names[i as usize];
-    if !(Rc::ptr_eq(key, name) || **key == **name) {
-        return false;
-    }
-    push_copy(stack, v);
-    true
+    epoch == crate::object::module_names_epoch() && push_at_slot(code, builtins, i, slot, stack)
 }
 
 /// STORE_GLOBAL names[i] through its slot hint: pops the value and returns true on a hit.
