@@ -18,6 +18,7 @@ pub mod lint;
 pub mod memory;
 pub mod object;
 pub mod parser;
+pub mod pool;
 pub mod repl;
 pub mod scheduler;
 pub mod span;

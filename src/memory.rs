@@ -3,11 +3,11 @@
 //! periodic check (`vm/budget.rs`), and big allocations ask `reserve` first, so a program
 //! that would pass the limit gets a MemoryError instead of the machine's memory.
 
-use std::alloc::{GlobalAlloc, Layout, System};
+use std::alloc::{GlobalAlloc, Layout};
 use std::sync::atomic::{AtomicBool, AtomicIsize, AtomicUsize, Ordering};
 
-/// Counting starts when a limit is set; until then the allocator is the system's, plus
-/// one predictable branch.
+/// Counting starts when a limit is set; until then the allocator is `pool`'s, plus one
+/// predictable branch.
 static COUNTING: AtomicBool = AtomicBool::new(false);
 /// Bytes allocated since counting started (approximate: frees of older blocks count too).
 static ALLOCATED: AtomicIsize = AtomicIsize::new(0);
@@ -16,10 +16,11 @@ static LIMIT: AtomicUsize = AtomicUsize::new(0);
 
 pub struct CountingAlloc;
 
-// SAFETY: every call is forwarded to the system allocator unchanged; only counters move.
+// SAFETY: every call is forwarded unchanged to `pool`, which serves small blocks itself and
+// passes the rest to the system allocator; only counters move.
 unsafe impl GlobalAlloc for CountingAlloc {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(layout) };
+        let p = unsafe { crate::pool::alloc(layout) };
         if COUNTING.load(Ordering::Relaxed) && !p.is_null() {
             ALLOCATED.fetch_add(layout.size() as isize, Ordering::Relaxed);
         }
@@ -27,7 +28,7 @@ unsafe impl GlobalAlloc for CountingAlloc {
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc_zeroed(layout) };
+        let p = unsafe { crate::pool::alloc_zeroed(layout) };
         if COUNTING.load(Ordering::Relaxed) && !p.is_null() {
             ALLOCATED.fetch_add(layout.size() as isize, Ordering::Relaxed);
         }
@@ -35,14 +36,14 @@ unsafe impl GlobalAlloc for CountingAlloc {
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) };
+        unsafe { crate::pool::dealloc(ptr, layout) };
         if COUNTING.load(Ordering::Relaxed) {
             ALLOCATED.fetch_sub(layout.size() as isize, Ordering::Relaxed);
         }
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let p = unsafe { System.realloc(ptr, layout, new_size) };
+        let p = unsafe { crate::pool::realloc(ptr, layout, new_size) };
         if COUNTING.load(Ordering::Relaxed) && !p.is_null() {
             ALLOCATED.fetch_add(
                 new_size as isize - layout.size() as isize,
