@@ -974,8 +974,7 @@ impl Visit<'_> {
                     if let Some(fb) = &*t.fiber.try_borrow().ok()? {
                         self.fiber(fb);
                     }
-                    crate::scheduler::peek(&t.name, |n| self.value(n));
-                    self.value(&*t.fut_waiter.try_borrow().ok()?);
+                    crate::scheduler::peek(&t.fut_waiter, |w| self.value(w));
                 }
                 if let Some(g) = f.gather() {
                     self.values(g.children.try_borrow().ok()?.iter());
@@ -1009,22 +1008,22 @@ impl Visit<'_> {
 
     fn callback(&mut self, cb: &Callback) {
         match cb {
-            Callback::Call { func, args } => {
-                self.value(func);
-                self.values(args);
+            Callback::Call(call) => {
+                self.value(&call.func);
+                self.values(&call.args);
             }
             Callback::Step { task, exc } => {
-                self.value(task);
+                self.rc(Child::Native(task));
                 self.exc(exc);
             }
-            Callback::Wakeup { task } => self.value(task),
-            Callback::StopLoop { lp, fut } => {
-                self.value(lp);
-                self.value(fut);
-            }
-            Callback::GatherChildDone { outer, child } => {
-                self.value(outer);
-                self.value(child);
+            Callback::Wakeup { task } => self.rc(Child::Native(task)),
+            Callback::StopLoop { lp, fut: other }
+            | Callback::GatherChildDone {
+                outer: lp,
+                child: other,
+            } => {
+                self.rc(Child::Native(lp));
+                self.rc(Child::Native(other));
             }
             Callback::SetResultUnlessCancelled { sleep } => self.value(sleep),
             Callback::Done => {}
@@ -1058,7 +1057,7 @@ fn async_clear(a: &AsyncObj, sink: &mut Vec<Box<dyn std::any::Any>>) {
             }
             if let Some(t) = f.task() {
                 take(&t.fiber, sink);
-                take(&t.fut_waiter, sink);
+                sink.push(Box::new(t.fut_waiter.take()));
             }
         }
         AsyncObj::Sleep(s) => {

@@ -15,14 +15,14 @@ pub const SLOW: f64 = 0.1;
 /// Who a handle runs for: a task's label, a callback's name; None for asyncio's own work.
 pub fn label(cb: &Callback) -> Option<String> {
     match cb {
-        Callback::Step { task, .. } | Callback::Wakeup { task }
-            if !crate::trace::internal(task) =>
-        {
-            Some(crate::trace::task_label(task))
+        Callback::Step { task, .. } | Callback::Wakeup { task } => {
+            let task = crate::value::Value::Native(task.clone());
+            (!crate::trace::internal(&task)).then(|| crate::trace::task_label(&task))
         }
-        Callback::Call { func, .. } => {
-            Some(format!("callback {}", crate::trace::callable_name(func)))
-        }
+        Callback::Call(call) => Some(format!(
+            "callback {}",
+            crate::trace::callable_name(&call.func)
+        )),
         Callback::GatherChildDone { .. } => {
             Some(format!("callback {}", super::gather::CALLBACK_NAME))
         }

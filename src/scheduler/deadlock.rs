@@ -96,7 +96,7 @@ fn read_frames(task: &Value, td: &TaskData, fiber: FiberRef) -> Option<Stuck> {
         label: crate::trace::task_label(task),
         line,
         text,
-        waiter: td.fut_waiter.borrow().clone(),
+        waiter: td.waiter(),
         via,
     })
 }
@@ -363,7 +363,7 @@ fn find_cycle(tasks: &[Value]) -> Option<Vec<usize>> {
         tasks.iter().enumerate().map(|(i, t)| (t.id(), i)).collect();
     let next = |i: usize| {
         let td = as_future(&tasks[i])?.task()?;
-        let w = td.fut_waiter.borrow();
+        let w = td.waiter();
         as_future(&w)?.task()?;
         index.get(&w.id()).copied()
     };

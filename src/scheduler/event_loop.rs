@@ -194,7 +194,8 @@ pub fn run_once(vm: &mut Vm, lp: &Value) -> PyResult<()> {
 
 fn run_callback(vm: &mut Vm, lp: &Value, cb: Callback) -> PyResult<()> {
     match cb {
-        Callback::Call { func, args } => {
+        Callback::Call(call) => {
+            let super::PyCall { func, args } = *call;
             if vm.sched.tracing {
                 let name = crate::trace::callable_name(&func);
                 let shown: Vec<String> = args.iter().map(crate::trace::short).collect();
@@ -237,6 +238,7 @@ fn run_callback(vm: &mut Vm, lp: &Value, cb: Callback) -> PyResult<()> {
             }
         }
         Callback::GatherChildDone { outer, child } => {
+            let (outer, child) = (Value::Native(outer), Value::Native(child));
             if vm.sched.tracing {
                 let name = format!(
                     "{}({})",
@@ -247,13 +249,13 @@ fn run_callback(vm: &mut Vm, lp: &Value, cb: Callback) -> PyResult<()> {
             }
             super::gather::child_done(vm, &outer, &child)?;
         }
-        Callback::Step { task, exc } => task::step(vm, &task, exc)?,
-        Callback::Wakeup { task } => task::step(vm, &task, None)?,
+        Callback::Step { task, exc } => task::step(vm, &Value::Native(task), exc)?,
+        Callback::Wakeup { task } => task::step(vm, &Value::Native(task), None)?,
         Callback::StopLoop { lp, fut } => {
-            if vm.sched.tracing && !crate::trace::internal(&fut) {
+            if vm.sched.tracing && !crate::trace::internal(&Value::Native(fut)) {
                 crate::trace::emit(vm, crate::trace::Event::LoopStops);
             }
-            if let Some(l) = as_loop(&lp) {
+            if let Some(l) = as_loop(&Value::Native(lp)) {
                 l.stopping.set(true);
             }
         }

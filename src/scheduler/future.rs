@@ -170,21 +170,19 @@ pub fn cancel(vm: &mut Vm, fut: &Value, msg: Value) -> bool {
 
 /// The loop callback that runs a done callback of `fut` (which receives the future).
 fn loop_callback(cb: FutCallback, fut: &Value) -> Callback {
-    match cb {
-        FutCallback::Py(func) => Callback::Call {
-            func,
-            args: vec![fut.clone()],
-        },
-        FutCallback::Wakeup(task) => Callback::Wakeup { task },
-        FutCallback::StopLoop(lp) => Callback::StopLoop {
-            lp,
-            fut: fut.clone(),
-        },
-        FutCallback::Gather(outer) => Callback::GatherChildDone {
-            outer,
-            child: fut.clone(),
-        },
-    }
+    let (Some(me), cb) = (super::obj(fut), cb) else {
+        return Callback::Done;
+    };
+    // A task, a loop and a gather() are scheduler objects: `obj` finds them.
+    let scheduled = match cb {
+        FutCallback::Py(func) => return Callback::call(func, vec![fut.clone()]),
+        FutCallback::Wakeup(task) => super::obj(&task).map(|task| Callback::Wakeup { task }),
+        FutCallback::StopLoop(lp) => super::obj(&lp).map(|lp| Callback::StopLoop { lp, fut: me }),
+        FutCallback::Gather(outer) => {
+            super::obj(&outer).map(|outer| Callback::GatherChildDone { outer, child: me })
+        }
+    };
+    scheduled.unwrap_or(Callback::Done)
 }
 
 pub fn add_done_callback(vm: &mut Vm, fut: &Value, cb: FutCallback) {
@@ -260,7 +258,7 @@ pub fn repr(vm: &mut Vm, fut: &Value) -> PyResult<String> {
         }
     }
     if let Some(t) = f.task() {
-        let w = t.fut_waiter.borrow().clone();
+        let w = t.waiter();
         if !w.is_none() && f.state.get() == FutState::Pending {
             let shown = match super::sleep::direct(&w) {
                 Some(s) => super::sleep::future_repr(vm, s)?,

@@ -116,17 +116,20 @@ pub struct HandleObj {
     pub when: Option<f64>,
 }
 
+/// At most 16 bytes per variant, so that a callback, and a ready-queue entry, is 24 bytes
+/// (a million tasks wait in the ready queue at once in `million`): scheduler objects are
+/// kept as their `Rc` (`Obj`), not as a 16-byte `Value`, and a Python call is boxed.
 pub enum Callback {
     /// A Python callable with its arguments.
-    Call { func: Value, args: Vec<Value> },
+    Call(Box<PyCall>),
     /// Run one step of a task (optionally throwing an exception into it).
-    Step { task: Value, exc: Option<Exc> },
+    Step { task: Obj, exc: Option<Exc> },
     /// A task's awaited future finished: step it.
-    Wakeup { task: Value },
+    Wakeup { task: Obj },
     /// `run_until_complete`'s done callback: stop the loop.
-    StopLoop { lp: Value, fut: Value },
+    StopLoop { lp: Obj, fut: Obj },
     /// A child of gather() finished (CPython's `_done_callback(child)`).
-    GatherChildDone { outer: Value, child: Value },
+    GatherChildDone { outer: Obj, child: Obj },
     /// A sleep's timer came due: resolve its future (`sleep::due_future`) with its result
     /// unless it was cancelled. `sleep` is the sleep coroutine; the entry is skipped if the
     /// sleep ended meanwhile (its timer was cancelled, as CPython's `h.cancel()` in sleep's
@@ -134,6 +137,32 @@ pub enum Callback {
     SetResultUnlessCancelled { sleep: Value },
     /// Already run (or dropped).
     Done,
+}
+
+const _: () = assert!(std::mem::size_of::<Callback>() == 24);
+const _: () = assert!(std::mem::size_of::<Ready>() == 24);
+
+/// A scheduler object (a task, a future, a loop) as a callback holds it.
+pub type Obj = Rc<NativeObj>;
+
+/// The `Obj` of a scheduler object's value (None for any other value).
+pub fn obj(v: &Value) -> Option<Obj> {
+    match v {
+        Value::Native(n) => Some(n.clone()),
+        _ => None,
+    }
+}
+
+/// A Python callable and its arguments, scheduled by `call_soon`, `call_later`...
+pub struct PyCall {
+    pub func: Value,
+    pub args: Vec<Value>,
+}
+
+impl Callback {
+    pub fn call(func: Value, args: Vec<Value>) -> Callback {
+        Callback::Call(Box::new(PyCall { func, args }))
+    }
 }
 
 /// A future's done callback.
@@ -391,7 +420,7 @@ pub struct FutureObj {
     pub origin_bits: Cell<u32>,
     /// Finished: the result, or the exception when `failed` (one field, as a future has
     /// one outcome). A `Cell`, read through `outcome()`: a `RefCell`'s 8-byte borrow flag
-    /// would push a task and a sleep into a larger malloc chunk.
+    /// would make a task and a sleep larger blocks.
     pub result: Cell<Value>,
     pub failed: Cell<bool>,
     /// Nearly every future has at most one done callback: it lives inline.
@@ -404,10 +433,10 @@ pub struct FutureObj {
     pub extra: Option<Box<FutExtra>>,
 }
 
-// A task and a sleep are each an `Rc<NativeObj>` in a 112-byte malloc chunk, and a task's
-// data a 96-byte one (docs/performance.md counts a task's bytes).
+// A task and a sleep are each an `Rc<NativeObj>`, a 104-byte block (`pool.rs`), and a
+// task's data a 72-byte one (docs/performance.md counts a task's bytes).
 const _: () = assert!(std::mem::size_of::<NativeObj>() <= 88);
-const _: () = assert!(std::mem::size_of::<FutExtra>() <= 88);
+const _: () = assert!(std::mem::size_of::<FutExtra>() <= 72);
 
 /// A pending task of a running loop that is about to take its first step, or asleep on a
 /// timer. The loop is alive (the interpreter holds a loop while it runs), and its ready
@@ -422,8 +451,8 @@ pub fn scheduled_on_running_loop(n: &NativeObj) -> bool {
     f.state.get() == FutState::Pending
         && as_loop(&f.lp).is_some_and(|l| l.running.get())
         && (!t.started.get()
-            || t.fut_waiter.try_borrow().is_ok_and(|w| {
-                sleep::direct(&w).is_some_and(|s| {
+            || peek(&t.fut_waiter, |w| {
+                sleep::direct(w).is_some_and(|s| {
                     s.phase.get() == sleep::Phase::Waiting && !s.timer_cancelled.get()
                 })
             }))
@@ -608,9 +637,10 @@ pub struct TaskData {
     /// CPython's global task counter when it was made: the default name is `Task-N`.
     pub number: u64,
     /// A name given by the program (None: `Task-{number}`, made when asked for).
-    pub name: Cell<Value>,
-    /// What the task waits on (a future), for cancel().
-    pub fut_waiter: RefCell<Value>,
+    pub name: Cell<Option<Rc<crate::object::PyStr>>>,
+    /// What the task waits on (a future), for cancel(). (`Cell`s, as in `FutureObj`: a
+    /// task's data fits 72 bytes.)
+    pub fut_waiter: Cell<Value>,
     pub started: Cell<bool>,
     pub must_cancel: Cell<bool>,
     /// How the task resumes: push the sent value (after a yield) or re-run SEND.
@@ -639,21 +669,22 @@ impl TaskData {
     }
 
     pub fn name(&self) -> Value {
-        peek(&self.name, |n| {
-            if n.is_none() {
-                Value::string(format!("Task-{}", self.number))
-            } else {
-                n.clone()
-            }
+        peek(&self.name, |n| match n {
+            Some(s) => Value::Str(s.clone()),
+            None => Value::string(format!("Task-{}", self.number)),
         })
     }
 
     pub fn name_string(&self) -> String {
-        peek(&self.name, |n| match n.as_str() {
-            Some(s) => s.to_string(),
-            None if n.is_none() => format!("Task-{}", self.number),
-            None => "?".to_string(),
+        peek(&self.name, |n| match n {
+            Some(s) => s.s.to_string(),
+            None => format!("Task-{}", self.number),
         })
+    }
+
+    /// What the task waits on (None when it waits on nothing).
+    pub fn waiter(&self) -> Value {
+        peek(&self.fut_waiter, Value::clone)
     }
 }
 
@@ -664,7 +695,7 @@ pub struct SleepObj {
     /// By phase: `Idle`, the future it waits on once started (delay > 0) when no task
     /// awaits it directly, or `Bool(true)` after sleep(0) yielded; `Waiting`, the task
     /// awaiting it directly (None until that task's step ends); afterwards None. (One
-    /// field: a sleep never has both, and a smaller sleep fits a smaller malloc chunk.)
+    /// field: a sleep never has both, and every byte of a sleep counts a million times.)
     pub state: RefCell<Value>,
     /// Its timer's due time, once started.
     pub when: Cell<f64>,

@@ -431,10 +431,7 @@ pub fn getattr(vm: &mut Vm, obj: &Value, a: &AsyncObj, name: &str) -> PyResult<O
                 let h = event_loop::call_soon_handle(
                     vm,
                     &lp,
-                    Callback::Call {
-                        func: a.pos[1].clone(),
-                        args: callback_args(&a, 2),
-                    },
+                    Callback::call(a.pos[1].clone(), callback_args(&a, 2)),
                 );
                 Ok(handle_value(h))
             }),
@@ -450,10 +447,7 @@ pub fn getattr(vm: &mut Vm, obj: &Value, a: &AsyncObj, name: &str) -> PyResult<O
                         vm,
                         &lp,
                         when,
-                        Callback::Call {
-                            func: a.pos[2].clone(),
-                            args: callback_args(&a, 3),
-                        },
+                        Callback::call(a.pos[2].clone(), callback_args(&a, 3)),
                     );
                     Ok(handle_value(h))
                 }
@@ -468,10 +462,7 @@ pub fn getattr(vm: &mut Vm, obj: &Value, a: &AsyncObj, name: &str) -> PyResult<O
                         vm,
                         &lp,
                         when,
-                        Callback::Call {
-                            func: a.pos[2].clone(),
-                            args: callback_args(&a, 3),
-                        },
+                        Callback::call(a.pos[2].clone(), callback_args(&a, 3)),
                     );
                     Ok(handle_value(h))
                 }
@@ -567,9 +558,9 @@ pub fn getattr(vm: &mut Vm, obj: &Value, a: &AsyncObj, name: &str) -> PyResult<O
                 }),
                 "set_name" if is_task => Some(|vm, a| {
                     need(&a, 2, "set_name()")?;
-                    let s = Value::string(vm.to_str(&a.pos[1])?);
+                    let s = Rc::new(crate::object::PyStr::new(vm.to_str(&a.pos[1])?));
                     if let Some(t) = as_future(&a.pos[0]).and_then(|f| f.task()) {
-                        t.name.set(s);
+                        t.name.set(Some(s));
                     }
                     Ok(Value::None)
                 }),

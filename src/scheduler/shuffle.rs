@@ -40,7 +40,7 @@ impl Shuffle {
             return;
         }
         let batch: Vec<Ready> = ready.drain(..n).collect();
-        let is_call = |r: &Ready| r.with_callback(|cb| matches!(cb, Callback::Call { .. }));
+        let is_call = |r: &Ready| r.with_callback(|cb| matches!(cb, Callback::Call(_)));
         // Shuffle the entries' numbers, then put them back in that order.
         let mut order: Vec<usize> = (0..n).collect();
         for i in (1..n).rev() {

@@ -185,9 +185,9 @@ pub fn cancel(vm: &mut Vm, sleep: &Value, s: &SleepObj, msg: Value) -> bool {
 /// Schedule the waiting task's wake-up (the future's done callback).
 fn wake(vm: &mut Vm, s: &SleepObj) {
     let t = std::mem::take(&mut *s.state.borrow_mut());
-    if let Some(f) = as_future(&t) {
+    if let (Some(f), Some(task)) = (as_future(&t), super::obj(&t)) {
         let lp = f.lp.clone();
-        super::event_loop::call_soon(vm, &lp, Callback::Wakeup { task: t });
+        super::event_loop::call_soon(vm, &lp, Callback::Wakeup { task });
     }
 }
 

@@ -25,9 +25,11 @@ pub fn create_task(vm: &mut Vm, lp: &Value, coro: Value, name: Value) -> PyResul
     // Every task takes a number, named or not (CPython's global counter).
     vm.sched.task_counter += 1;
     let name = if name.is_none() {
-        Value::None
+        None
     } else {
-        Value::string(vm.to_str(&name)?)
+        Some(std::rc::Rc::new(crate::object::PyStr::new(
+            vm.to_str(&name)?,
+        )))
     };
     if let Value::Gen(g) = &coro {
         g.started.set(true);
@@ -42,21 +44,16 @@ pub fn create_task(vm: &mut Vm, lp: &Value, coro: Value, name: Value) -> PyResul
             fiber: RefCell::new(None),
             number: vm.sched.task_counter,
             name: Cell::new(name),
-            fut_waiter: RefCell::new(Value::None),
+            fut_waiter: Cell::new(Value::None),
             started: Cell::new(false),
             must_cancel: Cell::new(false),
             push_on_resume: Cell::new(false),
             num_cancels_requested: Cell::new(0),
         }))),
     );
-    event_loop::call_soon(
-        vm,
-        lp,
-        Callback::Step {
-            task: t.clone(),
-            exc: None,
-        },
-    );
+    if let Some(task) = super::obj(&t) {
+        event_loop::call_soon(vm, lp, Callback::Step { task, exc: None });
+    }
     if let Some(l) = as_loop(lp) {
         l.tasks.borrow_mut().push(&t);
     }
@@ -167,7 +164,7 @@ pub fn cancel(vm: &mut Vm, t: &Value, msg: Value) -> PyResult<bool> {
     }
     td.num_cancels_requested
         .set(td.num_cancels_requested.get() + 1);
-    let waiter = td.fut_waiter.borrow().clone();
+    let waiter = td.waiter();
     if CANCELLING.with(|c| c.borrow().contains(&waiter.id())) {
         // Tasks awaiting each other in a cycle: cancelling the waiter would come back
         // here forever, so wake this task directly to deliver its CancelledError.
@@ -176,7 +173,7 @@ pub fn cancel(vm: &mut Vm, t: &Value, msg: Value) -> PyResult<bool> {
             cbs.retain(|c| !matches!(c, FutCallback::Wakeup(x) if x.is(t)));
             w.callbacks.set(cbs);
         }
-        *td.fut_waiter.borrow_mut() = Value::None;
+        td.fut_waiter.set(Value::None);
         td.must_cancel.set(true);
         f.set_cancel_message(msg);
         schedule_step(vm, &f.lp, t, None);
@@ -211,8 +208,10 @@ pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
     // (CPython's __wakeup passes on what future.result() raised).
     // Asked only when cancelling or tracing: a plain wake-up skips the look.
     let waiter_cancelled = || {
-        let w = td.fut_waiter.borrow();
-        as_future(&w).is_some_and(|w| w.state.get() == FutState::Cancelled) || sleep::cancelled(&w)
+        super::peek(&td.fut_waiter, |w| {
+            as_future(w).is_some_and(|w| w.state.get() == FutState::Cancelled)
+                || sleep::cancelled(w)
+        })
     };
     if td.must_cancel.get() {
         // A CancelledError on its way keeps its message; anything else becomes the
@@ -230,7 +229,7 @@ pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
     // was cancelled (its result() raises it at the await).
     let delivering = vm.sched.tracing
         && (throw.as_ref().is_some_and(|e| exc_is(e, "CancelledError")) || waiter_cancelled());
-    let waiter = std::mem::take(&mut *td.fut_waiter.borrow_mut());
+    let waiter = td.fut_waiter.take();
     sleep::forget_waiter(&waiter);
     // A task cancelled before it started does not run at all: no "starts running".
     if vm.sched.tracing && (td.started.get() || !delivering) {
@@ -374,7 +373,7 @@ pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
             } else if let Some(s) = sleeping {
                 // The sleep stands for its future: the task waits on it.
                 sleep::wait(s, t);
-                *td.fut_waiter.borrow_mut() = v.clone();
+                td.fut_waiter.set(v.clone());
                 if td.must_cancel.get() && sleep::cancel(vm, &v, s, f.cancel_message()) {
                     td.must_cancel.set(false);
                 }
@@ -388,7 +387,7 @@ pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
                     return Ok(());
                 }
                 future::add_done_callback(vm, &v, FutCallback::Wakeup(t.clone()));
-                *td.fut_waiter.borrow_mut() = v.clone();
+                td.fut_waiter.set(v.clone());
                 if td.must_cancel.get() {
                     let msg = f.cancel_message();
                     if cancel(vm, &v, msg)? {
@@ -569,12 +568,7 @@ fn drive_native(vm: &mut Vm, coro: Value, throw: Option<Exc>) -> Result<Exit, Ex
 
 /// Run the task's next step in the next iteration (`exc`: throw it in).
 fn schedule_step(vm: &mut Vm, lp: &Value, t: &Value, exc: Option<Exc>) {
-    event_loop::call_soon(
-        vm,
-        lp,
-        Callback::Step {
-            task: t.clone(),
-            exc,
-        },
-    );
+    if let Some(task) = super::obj(t) {
+        event_loop::call_soon(vm, lp, Callback::Step { task, exc });
+    }
 }

@@ -13,9 +13,13 @@ use super::{TaskState, Wait};
 fn describe(cb: &Callback) -> String {
     match cb {
         Callback::Step { task, .. } | Callback::Wakeup { task } => {
-            format!("step {}", super::task_label(task))
+            format!(
+                "step {}",
+                super::task_label(&crate::value::Value::Native(task.clone()))
+            )
         }
-        Callback::Call { func, args } => {
+        Callback::Call(call) => {
+            let (func, args) = (&call.func, &call.args);
             let name = match func {
                 crate::value::Value::Func(f) => f.qualname.borrow().to_string(),
                 crate::value::Value::Builtin(b) => b.name.to_string(),
@@ -26,7 +30,7 @@ fn describe(cb: &Callback) -> String {
         }
         Callback::GatherChildDone { child, .. } => format!(
             "callback gather.<locals>.on_child_done({})",
-            super::short(child)
+            super::short(&crate::value::Value::Native(child.clone()))
         ),
         Callback::StopLoop { .. } => "stop the loop".into(),
         Callback::SetResultUnlessCancelled { sleep } => {

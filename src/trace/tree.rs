@@ -115,7 +115,8 @@ pub fn task_frames(vm: &Vm, t: &Value) -> Vec<FrameInfo> {
 
 /// Whether a handle in the ready queue will step task `t`.
 fn steps(cb: &Callback, t: &Value) -> bool {
-    matches!(cb, Callback::Step { task, .. } | Callback::Wakeup { task } if task.is(t))
+    matches!(cb, Callback::Step { task, .. } | Callback::Wakeup { task }
+        if matches!(t, Value::Native(n) if std::rc::Rc::ptr_eq(n, task)))
 }
 
 fn state_of(vm: &Vm, lp: &Value, t: &Value, frames: &[FrameInfo]) -> TaskState {
@@ -140,7 +141,7 @@ fn state_of(vm: &Vm, lp: &Value, t: &Value, frames: &[FrameInfo]) -> TaskState {
             started: td.started.get(),
         };
     }
-    let waiter = td.fut_waiter.borrow().clone();
+    let waiter = td.waiter();
     if let Some(until) = crate::scheduler::sleep::pending_until(&waiter) {
         return TaskState::Waiting(Wait::Sleep { until });
     }
@@ -247,7 +248,7 @@ pub fn awaited_by(vm: &Vm, fut: &Value) -> Vec<Value> {
         let Some(td) = as_future(&t).and_then(|f| f.task()) else {
             continue;
         };
-        let w = td.fut_waiter.borrow().clone();
+        let w = td.waiter();
         let through_gather = as_future(&w)
             .and_then(|g| g.gather_children())
             .is_some_and(|c| c.iter().any(|c| c.is(fut)));

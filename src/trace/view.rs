@@ -157,7 +157,7 @@ impl Recorder {
         let Some(td) = as_future(&t).and_then(|f| f.task()) else {
             return;
         };
-        let w = td.fut_waiter.borrow().clone();
+        let w = td.waiter();
         let targets: Vec<Value> = match as_future(&w) {
             Some(f) if f.task().is_some() => vec![w.clone()],
             Some(f) => f.gather_children().unwrap_or_default(),
