@@ -730,10 +730,12 @@ impl Obj {
             Obj::Module(m) => v.module(m)?,
             Obj::Cell(c) => v.value(&*c.try_borrow().ok()?),
             Obj::Gen(g) => {
-                if let Some(s) = &*g.saved.try_borrow().ok()? {
-                    v.frame(&s.frame);
-                    v.values(&s.stack);
-                }
+                crate::scheduler::peek(&g.saved, |s| {
+                    if let Some(s) = s {
+                        v.frame(&s.frame);
+                        v.values(&s.stack);
+                    }
+                });
             }
             Obj::Iter(it) => v.iter(&*it.try_borrow().ok()?),
             Obj::Native(n) => v.native(n)?,
@@ -760,7 +762,7 @@ impl Obj {
             }
             Obj::Module(m) => module_clear(m, sink),
             Obj::Cell(c) => take(c, sink),
-            Obj::Gen(g) => take(&g.saved, sink),
+            Obj::Gen(g) => sink.push(Box::new(g.saved.take())),
             Obj::Iter(it) => {
                 if let Ok(mut it) = it.try_borrow_mut() {
                     sink.push(Box::new(std::mem::replace(&mut *it, IterObj::Exhausted)));

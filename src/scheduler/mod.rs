@@ -658,12 +658,14 @@ impl TaskData {
         }
         if self.started.get()
             && let Value::Gen(g) = &self.coro
-            && let Some(s) = &*g.saved.borrow()
         {
-            return f(Some(FiberRef {
-                frames: std::slice::from_ref(&s.frame),
-                stack: &s.stack,
-            }));
+            return peek(&g.saved, |s| match s {
+                Some(s) => f(Some(FiberRef {
+                    frames: std::slice::from_ref(&s.frame),
+                    stack: &s.stack,
+                })),
+                None => f(None),
+            });
         }
         f(None)
     }

@@ -444,10 +444,10 @@ fn park(vm: &mut Vm, td: &TaskData, mut fiber: Fiber) {
     {
         // The coroutine does not refer to itself while its frame is parked in it.
         frame.owner = None;
-        *g.saved.borrow_mut() = Some(SavedFrame {
+        g.saved.set(Some(SavedFrame {
             frame,
             stack: fiber.stack,
-        });
+        }));
         recycle(vm, fiber.frames);
     } else {
         keep_fiber(vm, td, fiber);
@@ -471,7 +471,7 @@ fn unpark(vm: &mut Vm, td: &TaskData) -> Fiber {
     let mut frames = std::mem::take(&mut vm.sched.spare_frames);
     if td.started.get()
         && let Value::Gen(g) = &td.coro
-        && let Some(saved) = g.saved.borrow_mut().take()
+        && let Some(saved) = g.saved.take()
     {
         frames.push(saved.frame);
         if let Some(fr) = frames.last_mut() {
@@ -507,7 +507,7 @@ fn resume(vm: &mut Vm, td: &TaskData, throw: Option<Exc>) -> Result<Exit, Exc> {
         td.started.set(true);
         match &td.coro {
             Value::Gen(g) => {
-                let Some(saved) = g.saved.borrow_mut().take() else {
+                let Some(saved) = g.saved.take() else {
                     return Err(runtime_error("cannot reuse already awaited coroutine"));
                 };
                 g.state.set(GenState::Running);

@@ -264,7 +264,7 @@ impl Vm {
         let owner = Rc::new(GenObj {
             kind,
             state: Cell::new(GenState::Created),
-            saved: RefCell::new(None),
+            saved: Cell::new(None),
             code: code.clone(),
             renamed: {
                 let q = f.qualname.borrow();
@@ -277,10 +277,10 @@ impl Vm {
             running_async: Cell::new(false),
         });
         let frame = Frame::new(code.clone(), 0, 0, f.globals.clone(), Resume::Call);
-        *owner.saved.borrow_mut() = Some(SavedFrame {
+        owner.saved.set(Some(SavedFrame {
             frame,
             stack: slots,
-        });
+        }));
         Value::Gen(owner)
     }
 

@@ -671,13 +671,13 @@ impl Vm {
         self.fiber.stack.truncate(frame.pop_to as usize);
         owner.state.set(GenState::Suspended);
         crate::gc::track_gen(&owner);
-        *owner.saved.borrow_mut() = Some(crate::object::SavedFrame {
+        owner.saved.set(Some(crate::object::SavedFrame {
             frame: Frame {
                 owner: None,
                 ..frame
             },
             stack,
-        });
+        }));
         if owner.kind == GenKind::AsyncGen
             && let Resume::Send(target) = resume
         {
@@ -741,11 +741,11 @@ impl Vm {
             _ => {}
         }
         let was_created = g.state.get() == GenState::Created;
-        let Some(saved) = g.saved.borrow_mut().take() else {
+        let Some(saved) = g.saved.take() else {
             return Err(exc("SystemError", "generator has no frame"));
         };
         if self.fiber.frames.len() >= self.recursion_limit {
-            *g.saved.borrow_mut() = Some(saved);
+            g.saved.set(Some(saved));
             return Err(exc("RecursionError", "maximum recursion depth exceeded"));
         }
         g.started.set(true);

@@ -37,7 +37,7 @@ impl Vm {
         {
             // Throwing into a generator that never started: it ends without running.
             g.state.set(GenState::Done);
-            g.saved.borrow_mut().take();
+            g.saved.take();
             return Err(e);
         }
         let depth = self.fiber.frames.len();
@@ -78,7 +78,7 @@ impl Vm {
             GenState::Done => return Ok(()),
             GenState::Created => {
                 g.state.set(GenState::Done);
-                g.saved.borrow_mut().take();
+                g.saved.take();
                 return Ok(());
             }
             _ => {}
