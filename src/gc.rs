@@ -50,7 +50,7 @@ use crate::dict::Dict;
 use crate::object::{
     Attrs, BoundMethod, Builtin, Class, Exc, Function, GenObj, Instance, IterObj, Module, NativeObj,
 };
-use crate::scheduler::{AsyncObj, Callback, HandleObj, Ready, TimerAction};
+use crate::scheduler::{AsyncObj, Callback, HandleObj, Ready};
 use crate::value::Value;
 use crate::vm::{Block, Fiber, Frame};
 
@@ -948,10 +948,7 @@ impl Visit<'_> {
                     }
                 }
                 for e in l.timers.try_borrow().ok()?.iter() {
-                    match &e.action {
-                        TimerAction::Handle(h) => self.rc(Child::Handle(h)),
-                        TimerAction::Sleep(s) => self.rc(Child::Native(s)),
-                    }
+                    self.rc(Child::Native(&e.action));
                 }
                 self.value(&*l.exception_handler.try_borrow().ok()?);
                 self.value(&*l.until.try_borrow().ok()?);

@@ -5,8 +5,8 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use super::{
-    AsyncObj, Callback, FutCallback, FutState, HandleObj, LoopObj, Ready, TimerAction, TimerEntry,
-    as_future, as_loop, future, task, wrap,
+    AsyncObj, Callback, FutCallback, FutState, HandleObj, LoopObj, Ready, TimerEntry, as_future,
+    as_loop, future, task, wrap,
 };
 use crate::object::PyResult;
 use crate::types::{self, runtime_error};
@@ -85,19 +85,22 @@ fn recycle(l: &LoopObj, h: Rc<HandleObj>) {
     }
 }
 
-pub fn call_at(_vm: &mut Vm, lp: &Value, when: f64, cb: Callback) -> Rc<HandleObj> {
+/// A TimerHandle for `cb` at `when`: its object, which is the timer entry's action and the
+/// value `call_later`/`call_at` return.
+pub fn call_at(_vm: &mut Vm, lp: &Value, when: f64, cb: Callback) -> Value {
     let h = Rc::new(HandleObj {
         callback: RefCell::new(cb),
         cancelled: Cell::new(false),
         when: Some(when),
     });
-    if let Some(l) = as_loop(lp) {
+    let handle = super::wrap(AsyncObj::Handle(h));
+    if let (Some(l), Value::Native(action)) = (as_loop(lp), &handle) {
         l.timers.borrow_mut().push(TimerEntry {
             when,
-            action: TimerAction::Handle(h.clone()),
+            action: action.clone(),
         });
     }
-    h
+    handle
 }
 
 /// One iteration: wait for the first timer if nothing is ready, move due timers to the
@@ -140,9 +143,9 @@ pub fn run_once(vm: &mut Vm, lp: &Value) -> PyResult<()> {
                 break;
             }
             let e = t.pop().expect("peeked");
-            r.push_back(match e.action {
-                TimerAction::Handle(h) => Ready::Handle(h),
-                TimerAction::Sleep(s) => Ready::Inline(super::sleep_due_callback(&s)),
+            r.push_back(match e.handle() {
+                Some(h) => Ready::Handle(h.clone()),
+                None => Ready::Inline(super::sleep_due_callback(&e.action)),
             });
         }
     }

@@ -188,41 +188,39 @@ impl FutCallback {
 
 pub struct TimerEntry {
     pub when: f64,
-    pub action: TimerAction,
+    /// What the timer does when due: a TimerHandle's object (`AsyncObj::Handle`, made by
+    /// `call_later`/`call_at`, the value the program gets), or a sleep (`AsyncObj::Sleep`),
+    /// whose entry stands for CPython's TimerHandle, so that a sleeping task costs no
+    /// handle. One pointer: an entry is 16 bytes, and a million sleeps fill the heap.
+    pub action: Rc<NativeObj>,
 }
 
-/// What a timer does when due.
-pub enum TimerAction {
-    /// A TimerHandle (`call_later`, `call_at`).
-    Handle(Rc<HandleObj>),
-    /// A sleep (an `AsyncObj::Sleep`): its entry stands for CPython's TimerHandle, so a
-    /// sleeping task costs no handle allocation; a handle is taken from the loop's spare
-    /// ones when the timer moves to the ready queue.
-    Sleep(Rc<NativeObj>),
-}
+const _: () = assert!(std::mem::size_of::<TimerEntry>() == 16);
 
 impl TimerEntry {
+    /// The TimerHandle, unless the entry is a sleep's.
+    pub fn handle(&self) -> Option<&Rc<HandleObj>> {
+        match &*self.action {
+            NativeObj::Async(AsyncObj::Handle(h)) => Some(h),
+            _ => None,
+        }
+    }
+
     /// Cancelled: the handle's `cancel()`, or the sleep ended before its timer.
     pub fn cancelled(&self) -> bool {
-        match &self.action {
-            TimerAction::Handle(h) => h.cancelled.get(),
-            TimerAction::Sleep(s) => sleep_timer_cancelled(s),
+        match &*self.action {
+            NativeObj::Async(AsyncObj::Handle(h)) => h.cancelled.get(),
+            NativeObj::Async(AsyncObj::Sleep(s)) => s.timer_cancelled.get(),
+            _ => true,
         }
     }
 
     /// Look at the callback the timer will run.
     pub fn with_callback<T>(&self, f: impl FnOnce(&Callback) -> T) -> T {
-        match &self.action {
-            TimerAction::Handle(h) => f(&h.callback.borrow()),
-            TimerAction::Sleep(s) => f(&sleep_due_callback(s)),
+        match self.handle() {
+            Some(h) => f(&h.callback.borrow()),
+            None => f(&sleep_due_callback(&self.action)),
         }
-    }
-}
-
-fn sleep_timer_cancelled(s: &NativeObj) -> bool {
-    match s {
-        NativeObj::Async(AsyncObj::Sleep(s)) => s.timer_cancelled.get(),
-        _ => true,
     }
 }
 

@@ -443,13 +443,12 @@ pub fn getattr(vm: &mut Vm, obj: &Value, a: &AsyncObj, name: &str) -> PyResult<O
                     let d = crate::vm::to_f64(&a.pos[1])
                         .ok_or_else(|| type_error("delay must be a number"))?;
                     let when = vm.sched.clock.now() + d;
-                    let h = event_loop::call_at(
+                    Ok(event_loop::call_at(
                         vm,
                         &lp,
                         when,
                         Callback::call(a.pos[2].clone(), callback_args(&a, 3)),
-                    );
-                    Ok(handle_value(h))
+                    ))
                 }
             } else {
                 |vm, a| {
@@ -458,13 +457,12 @@ pub fn getattr(vm: &mut Vm, obj: &Value, a: &AsyncObj, name: &str) -> PyResult<O
                     event_loop::check_open(&lp)?;
                     let when = crate::vm::to_f64(&a.pos[1])
                         .ok_or_else(|| type_error("when must be a number"))?;
-                    let h = event_loop::call_at(
+                    Ok(event_loop::call_at(
                         vm,
                         &lp,
                         when,
                         Callback::call(a.pos[2].clone(), callback_args(&a, 3)),
-                    );
-                    Ok(handle_value(h))
+                    ))
                 }
             }),
             "create_task" => Some(|vm, mut a| {

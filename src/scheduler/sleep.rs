@@ -12,7 +12,7 @@
 //! ```
 //!
 //! When a task awaits the sleep directly (the common case), the sleep object itself stands
-//! for that future: its timer entry is the TimerHandle (see `TimerAction::Sleep`), and it
+//! for that future: its timer entry is the TimerHandle (see `TimerEntry::action`), and it
 //! records the waiting task, its state and a cancel message. A sleeping task then costs
 //! no Future, no done callback and no handle. The steps stay CPython's: the timer's
 //! handle runs in the ready queue and schedules the task's wake-up, which steps it in the
@@ -119,11 +119,11 @@ pub fn send(vm: &mut Vm, sub: &Value, s: &SleepObj) -> PyResult<SendResult> {
         *s.state.borrow_mut() = fut.clone();
         fut
     };
-    // The timer entry refers to this coroutine (no TimerHandle): see TimerAction::Sleep.
+    // The timer entry refers to this coroutine (no TimerHandle): see `TimerEntry::action`.
     if let (Some(l), Value::Native(me)) = (super::as_loop(&lp), sub) {
         l.timers.borrow_mut().push(super::TimerEntry {
             when,
-            action: super::TimerAction::Sleep(me.clone()),
+            action: me.clone(),
         });
     }
     if vm.sched.tracing {
