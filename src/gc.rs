@@ -59,6 +59,8 @@ const MIN_THRESHOLD: usize = 10_000;
 /// The youngest entries are pruned of dead ones every this many registrations, so that
 /// the memory of objects that die young is reused at once, as without a registry.
 const NURSERY: usize = 256;
+/// At most this many rounds of `prune_young` skip the old entries (see there).
+const MAX_QUIET: usize = 8;
 /// Instructions the program must run per surviving object between automatic collections:
 /// many while collections find little garbage (a heap that only grows, like a million
 /// sleeping tasks, is not walked again and again), few once they find plenty (cycles made
@@ -131,6 +133,10 @@ struct Registry {
     young: usize,
     /// Where `prune_young` continues checking old entries.
     cursor: usize,
+    /// Rounds of `prune_young` left that skip the old entries, and how many the last
+    /// empty scan set.
+    quiet: usize,
+    quiet_run: usize,
     /// The VM's instruction count at the end of the last automatic collection.
     last_steps: u64,
     /// The current instructions-per-survivor rule (between the MIN and MAX above).
@@ -148,6 +154,8 @@ thread_local! {
             survivors: 0,
             young: 0,
             cursor: 0,
+            quiet: 0,
+            quiet_run: 0,
             last_steps: 0,
             steps_per_object: STEPS_PER_OBJECT_MAX,
             enabled: true,
@@ -182,23 +190,38 @@ impl Registry {
             }
         }
         self.objs.truncate(keep);
-        // Then 2 * NURSERY old entries from `cursor`, wrapping around (order is free).
-        let mut i = if self.cursor >= self.young {
-            0
+        // Then 2 * NURSERY old entries from `cursor`, wrapping around (order is free). While
+        // old objects live on (a million sleeping tasks), a scan finds none dead and each
+        // check reads an object long out of the cache: after an empty scan, the next ones
+        // wait for up to `MAX_QUIET` rounds, and a scan that finds one dead resumes at once.
+        if self.quiet > 0 {
+            self.quiet -= 1;
         } else {
-            self.cursor
-        };
-        for _ in 0..2 * NURSERY {
-            if i >= self.objs.len() {
-                break;
-            }
-            if self.objs[i].alive() {
-                i += 1;
+            let mut i = if self.cursor >= self.young {
+                0
             } else {
-                self.objs.swap_remove(i);
+                self.cursor
+            };
+            let mut dead = 0;
+            for _ in 0..2 * NURSERY {
+                if i >= self.objs.len() {
+                    break;
+                }
+                if self.objs[i].alive() {
+                    i += 1;
+                } else {
+                    self.objs.swap_remove(i);
+                    dead += 1;
+                }
             }
+            self.cursor = i;
+            self.quiet_run = if dead == 0 {
+                (2 * self.quiet_run).clamp(1, MAX_QUIET)
+            } else {
+                0
+            };
+            self.quiet = self.quiet_run;
         }
-        self.cursor = i;
         self.young = self.objs.len();
         if self.objs.len() >= self.threshold {
             DUE.set(true);
