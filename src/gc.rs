@@ -50,7 +50,7 @@ use crate::dict::Dict;
 use crate::object::{
     Attrs, BoundMethod, Builtin, Class, Exc, Function, GenObj, Instance, IterObj, Module, NativeObj,
 };
-use crate::scheduler::{AsyncObj, Callback, HandleObj, Ready};
+use crate::scheduler::{AsyncObj, Callback, FutCallback, HandleObj, Ready};
 use crate::value::Value;
 use crate::vm::{Block, Fiber, Frame};
 
@@ -982,7 +982,12 @@ impl Visit<'_> {
                 crate::scheduler::peek(&f.result, |r| self.value(r));
                 crate::scheduler::peek(&f.callbacks, |cbs| {
                     for cb in cbs {
-                        self.value(cb.value());
+                        match cb {
+                            FutCallback::Py(v) => self.value(v),
+                            FutCallback::Wakeup(o)
+                            | FutCallback::StopLoop(o)
+                            | FutCallback::Gather(o) => self.rc(Child::Native(o)),
+                        }
                     }
                 });
                 crate::scheduler::peek(&f.cancel, |c| {
@@ -1005,7 +1010,7 @@ impl Visit<'_> {
             AsyncObj::Handle(h) => self.rc(Child::Handle(h)),
             AsyncObj::Sleep(s) => {
                 self.value(&s.result);
-                self.value(&*s.state.try_borrow().ok()?);
+                crate::scheduler::peek(&s.state, |st| self.value(st));
                 crate::scheduler::peek(&s.cancel_message, |m| self.value(m));
             }
             AsyncObj::QueueOp(q) => {
@@ -1083,7 +1088,7 @@ fn async_clear(a: &AsyncObj, sink: &mut Vec<Box<dyn std::any::Any>>) {
             }
         }
         AsyncObj::Sleep(s) => {
-            take(&s.state, sink);
+            sink.push(Box::new(s.state.take()));
             sink.push(Box::new(s.cancel_message.take()));
         }
         AsyncObj::QueueOp(q) => take(&q.waiter, sink),

@@ -383,7 +383,9 @@ pub fn next_timer(lp: &Value) -> Option<f64> {
 pub fn run_until_complete(vm: &mut Vm, lp: &Value, fut: Value) -> PyResult<Value> {
     check_open(lp)?;
     let fut = task::ensure_future(vm, fut, Some(lp.clone()))?;
-    future::add_done_callback(vm, &fut, FutCallback::StopLoop(lp.clone()));
+    if let Some(l) = super::obj(lp) {
+        future::add_done_callback(vm, &fut, FutCallback::StopLoop(l));
+    }
     let until = as_loop(lp).map(|l| l.until.replace(fut.clone()));
     let r = run_forever(vm, lp);
     if let Some(crate::threads::State::Loop { fut: f, .. }) = &mut vm.threads.pending {

@@ -170,19 +170,15 @@ pub fn cancel(vm: &mut Vm, fut: &Value, msg: Value) -> bool {
 
 /// The loop callback that runs a done callback of `fut` (which receives the future).
 fn loop_callback(cb: FutCallback, fut: &Value) -> Callback {
-    let (Some(me), cb) = (super::obj(fut), cb) else {
+    let Some(me) = super::obj(fut) else {
         return Callback::Done;
     };
-    // A task, a loop and a gather() are scheduler objects: `obj` finds them.
-    let scheduled = match cb {
-        FutCallback::Py(func) => return Callback::call(func, vec![fut.clone()]),
-        FutCallback::Wakeup(task) => super::obj(&task).map(|task| Callback::Wakeup { task }),
-        FutCallback::StopLoop(lp) => super::obj(&lp).map(|lp| Callback::StopLoop { lp, fut: me }),
-        FutCallback::Gather(outer) => {
-            super::obj(&outer).map(|outer| Callback::GatherChildDone { outer, child: me })
-        }
-    };
-    scheduled.unwrap_or(Callback::Done)
+    match cb {
+        FutCallback::Py(func) => Callback::call(*func, vec![fut.clone()]),
+        FutCallback::Wakeup(task) => Callback::Wakeup { task },
+        FutCallback::StopLoop(lp) => Callback::StopLoop { lp, fut: me },
+        FutCallback::Gather(outer) => Callback::GatherChildDone { outer, child: me },
+    }
 }
 
 pub fn add_done_callback(vm: &mut Vm, fut: &Value, cb: FutCallback) {
@@ -191,7 +187,7 @@ pub fn add_done_callback(vm: &mut Vm, fut: &Value, cb: FutCallback) {
         let lp = f.lp.clone();
         event_loop::call_soon(vm, &lp, loop_callback(cb, fut));
     } else {
-        may_hold(fut, cb.value());
+        may_hold(fut, &cb.value());
         let mut cbs = f.callbacks.take();
         cbs.push(cb);
         f.callbacks.set(cbs);
@@ -281,8 +277,10 @@ fn callback_names(vm: &mut Vm, f: &FutureObj) -> String {
                     "_run_until_complete_cb() at base_events.py:180".to_string()
                 }
                 FutCallback::Gather(_) => "gather.<locals>.on_child_done()".to_string(),
-                FutCallback::Py(Value::Func(func)) => format!("{}()", func.qualname.borrow()),
-                FutCallback::Py(other) => format!("{}()", crate::types::type_name(other)),
+                FutCallback::Py(func) => match &**func {
+                    Value::Func(func) => format!("{}()", func.qualname.borrow()),
+                    other => format!("{}()", crate::types::type_name(other)),
+                },
             })
             .collect()
     });

@@ -83,7 +83,9 @@ pub fn gather(vm: &mut Vm, mut args: CallArgs) -> PyResult<Value> {
                 if !matches!(aw, Value::Gen(_)) {
                     seen.insert(aw.id(), i);
                 }
-                future::add_done_callback(vm, &fut, FutCallback::Gather(o.clone()));
+                if let Some(o) = super::obj(o) {
+                    future::add_done_callback(vm, &fut, FutCallback::Gather(o));
+                }
                 fut
             }
         };

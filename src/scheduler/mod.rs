@@ -167,21 +167,25 @@ impl Callback {
 
 /// A future's done callback.
 pub enum FutCallback {
-    Py(Value),
-    Wakeup(Value),
-    StopLoop(Value),
-    /// A child of gather() finished: the value is the gathering (outer) future.
-    Gather(Value),
+    /// A Python callable, boxed: every callback is one pointer, so that a future keeps
+    /// its one callback inline in 24 bytes (and a task and a sleep are 96-byte blocks).
+    Py(Box<Value>),
+    /// The task to wake.
+    Wakeup(Obj),
+    /// The loop to stop.
+    StopLoop(Obj),
+    /// A child of gather() finished: the gathering (outer) future.
+    Gather(Obj),
 }
 
 impl FutCallback {
     /// What the callback refers to.
-    pub fn value(&self) -> &Value {
+    pub fn value(&self) -> Value {
         match self {
-            FutCallback::Py(v)
-            | FutCallback::Wakeup(v)
-            | FutCallback::StopLoop(v)
-            | FutCallback::Gather(v) => v,
+            FutCallback::Py(v) => (**v).clone(),
+            FutCallback::Wakeup(o) | FutCallback::StopLoop(o) | FutCallback::Gather(o) => {
+                Value::Native(o.clone())
+            }
         }
     }
 }
@@ -431,9 +435,9 @@ pub struct FutureObj {
     pub extra: Option<Box<FutExtra>>,
 }
 
-// A task and a sleep are each an `Rc<NativeObj>`, a 104-byte block (`pool.rs`), and a
+// A task and a sleep are each an `Rc<NativeObj>`, a 96-byte block (`pool.rs`), and a
 // task's data a 72-byte one (docs/performance.md counts a task's bytes).
-const _: () = assert!(std::mem::size_of::<NativeObj>() <= 88);
+const _: () = assert!(std::mem::size_of::<NativeObj>() <= 80);
 const _: () = assert!(std::mem::size_of::<FutExtra>() <= 72);
 
 /// A pending task of a running loop that is about to take its first step, or asleep on a
@@ -695,8 +699,9 @@ pub struct SleepObj {
     /// By phase: `Idle`, the future it waits on once started (delay > 0) when no task
     /// awaits it directly, or `Bool(true)` after sleep(0) yielded; `Waiting`, the task
     /// awaiting it directly (None until that task's step ends); afterwards None. (One
-    /// field: a sleep never has both, and every byte of a sleep counts a million times.)
-    pub state: RefCell<Value>,
+    /// field, as a sleep never has both, and a `Cell` read through `peek`: every byte of
+    /// a sleep counts a million times.)
+    pub state: Cell<Value>,
     /// Its timer's due time, once started.
     pub when: Cell<f64>,
     /// Set when the sleep ends (CPython's `finally: h.cancel()`): its timer entry is dead.
@@ -705,7 +710,8 @@ pub struct SleepObj {
     /// Awaited directly by a task, the sleep stands for its own future (see sleep.rs):
     /// that future's state and the cancel message; the task waiting is in `state`.
     pub phase: Cell<sleep::Phase>,
-    /// (A `Cell`: an 80-byte sleep leaves the tag of `AsyncObj` a niche in a future.)
+    /// (A `Cell`: a 72-byte sleep fits beside the niche in a future where `AsyncObj`
+    /// keeps its tag.)
     pub cancel_message: Cell<Value>,
 }
 

@@ -503,7 +503,7 @@ pub fn getattr(vm: &mut Vm, obj: &Value, a: &AsyncObj, name: &str) -> PyResult<O
                 "add_done_callback" => Some(|vm, mut a| {
                     let me = a.pos[0].clone();
                     let cb = arg(&mut a, 1, "fn");
-                    future::add_done_callback(vm, &me, FutCallback::Py(cb));
+                    future::add_done_callback(vm, &me, FutCallback::Py(Box::new(cb)));
                     Ok(Value::None)
                 }),
                 "remove_done_callback" => Some(|vm, a| {

@@ -20,7 +20,7 @@
 //! any other way (a program calling `send()` on a coroutine that sleeps), the sleep makes
 //! a real Future, which the driver sees.
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 
 use super::{AsyncObj, Callback, FutState, SendResult, SleepObj, as_async, as_future, future};
 use crate::object::{Exc, PyResult};
@@ -45,7 +45,7 @@ pub fn new_sleep(delay: f64, result: Value) -> Value {
     let sleep = AsyncObj::Sleep(SleepObj {
         delay,
         result,
-        state: RefCell::new(Value::None),
+        state: Cell::new(Value::None),
         when: Cell::new(0.0),
         timer_cancelled: Cell::new(false),
         awaited: Cell::new(false),
@@ -75,18 +75,18 @@ pub fn send(vm: &mut Vm, sub: &Value, s: &SleepObj) -> PyResult<SendResult> {
         // sleep(0): one bare yield, then done. (A NaN delay is not `<= 0`: as in CPython,
         // it arms a timer at NaN, due as soon as it is at the top of the timer heap, where
         // `when >= end` is false.)
-        if matches!(*s.state.borrow(), Value::Bool(true)) {
+        if super::peek(&s.state, |st| matches!(st, Value::Bool(true))) {
             return Ok(SendResult::Done(s.result.clone()));
         }
-        *s.state.borrow_mut() = Value::Bool(true);
+        s.state.set(Value::Bool(true));
         return Ok(SendResult::Yield(Value::None));
     }
     match s.phase.get() {
-        Phase::Idle if s.state.borrow().is_none() => {}
+        Phase::Idle if super::peek(&s.state, Value::is_none) => {}
         Phase::Idle => {
             // Woken up: the future is done (or cancelled); `finally: h.cancel()`.
             s.timer_cancelled.set(true);
-            let fut = s.state.borrow().clone();
+            let fut = super::peek(&s.state, Value::clone);
             return future::result(vm, &fut).map(SendResult::Done);
         }
         Phase::Waiting => {
@@ -116,7 +116,7 @@ pub fn send(vm: &mut Vm, sub: &Value, s: &SleepObj) -> PyResult<SendResult> {
         sub.clone()
     } else {
         let fut = future::new_future(lp.clone());
-        *s.state.borrow_mut() = fut.clone();
+        s.state.set(fut.clone());
         fut
     };
     // The timer entry refers to this coroutine (no TimerHandle): see `TimerEntry::action`.
@@ -134,13 +134,13 @@ pub fn send(vm: &mut Vm, sub: &Value, s: &SleepObj) -> PyResult<SendResult> {
 
 /// The task `t` suspends on the sleep (its step saw the sleep yielded).
 pub fn wait(s: &SleepObj, t: &Value) {
-    *s.state.borrow_mut() = t.clone();
+    s.state.set(t.clone());
 }
 
 /// The task stopped waiting (its step began): the sleep forgets it.
 pub fn forget_waiter(v: &Value) {
     if let Some(s) = direct(v) {
-        *s.state.borrow_mut() = Value::None;
+        s.state.set(Value::None);
     }
 }
 
@@ -153,7 +153,7 @@ pub fn timer_due(vm: &mut Vm, sleep: &Value) -> PyResult<()> {
     };
     match s.phase.get() {
         Phase::Idle => {
-            let fut = s.state.borrow().clone();
+            let fut = super::peek(&s.state, Value::clone);
             if as_future(&fut).is_some_and(|f| f.state.get() == FutState::Pending) {
                 future::set_result(vm, &fut, s.result.clone())?;
             }
@@ -184,7 +184,7 @@ pub fn cancel(vm: &mut Vm, sleep: &Value, s: &SleepObj, msg: Value) -> bool {
 
 /// Schedule the waiting task's wake-up (the future's done callback).
 fn wake(vm: &mut Vm, s: &SleepObj) {
-    let t = std::mem::take(&mut *s.state.borrow_mut());
+    let t = s.state.take();
     if let (Some(f), Some(task)) = (as_future(&t), super::obj(&t)) {
         let lp = f.lp.clone();
         super::event_loop::call_soon(vm, &lp, Callback::Wakeup { task });
@@ -207,13 +207,13 @@ pub fn waiting_task(sleep: &Value) -> Option<Value> {
     if let Some(f) = as_future(&due_future(sleep)) {
         return super::peek(&f.callbacks, |cbs| {
             cbs.iter().find_map(|c| match c {
-                super::FutCallback::Wakeup(t) => Some(t.clone()),
+                super::FutCallback::Wakeup(t) => Some(Value::Native(t.clone())),
                 _ => None,
             })
         });
     }
     direct(sleep)
-        .map(|s| s.state.borrow().clone())
+        .map(|s| super::peek(&s.state, Value::clone))
         .filter(|t| !t.is_none())
 }
 
@@ -221,7 +221,9 @@ pub fn waiting_task(sleep: &Value) -> Option<Value> {
 /// directly: the sleep stands for it).
 pub fn due_future(sleep: &Value) -> Value {
     match as_async(sleep) {
-        Some(AsyncObj::Sleep(s)) if s.phase.get() == Phase::Idle => s.state.borrow().clone(),
+        Some(AsyncObj::Sleep(s)) if s.phase.get() == Phase::Idle => {
+            super::peek(&s.state, Value::clone)
+        }
         _ => Value::None,
     }
 }

@@ -170,7 +170,7 @@ pub fn cancel(vm: &mut Vm, t: &Value, msg: Value) -> PyResult<bool> {
         // here forever, so wake this task directly to deliver its CancelledError.
         if let Some(w) = as_future(&waiter) {
             let mut cbs = w.callbacks.take();
-            cbs.retain(|c| !matches!(c, FutCallback::Wakeup(x) if x.is(t)));
+            cbs.retain(|c| !matches!(c, FutCallback::Wakeup(x) if Value::Native(x.clone()).is(t)));
             w.callbacks.set(cbs);
         }
         td.fut_waiter.set(Value::None);
@@ -386,7 +386,9 @@ pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
                     schedule_step(vm, &f.lp, t, Some(e));
                     return Ok(());
                 }
-                future::add_done_callback(vm, &v, FutCallback::Wakeup(t.clone()));
+                if let Some(me) = super::obj(t) {
+                    future::add_done_callback(vm, &v, FutCallback::Wakeup(me));
+                }
                 td.fut_waiter.set(v.clone());
                 if td.must_cancel.get() {
                     let msg = f.cancel_message();
