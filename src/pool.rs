@@ -115,7 +115,7 @@ fn take(size: usize) -> *mut u8 {
 fn give(ptr: *mut u8, size: usize) {
     let c = class(size);
     LISTS.with(|l| {
-        // SAFETY: as in `alloc`; the block is at least 8 bytes and 8-aligned.
+        // SAFETY: as in `take`; the block is at least 8 bytes and 8-aligned.
         let l = unsafe { &mut *l.get() };
         unsafe { *(ptr as *mut *mut u8) = l.free[c] };
         l.free[c] = ptr;

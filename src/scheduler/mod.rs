@@ -145,6 +145,11 @@ const _: () = assert!(std::mem::size_of::<Ready>() == 24);
 /// A scheduler object (a task, a future, a loop) as a callback holds it.
 pub type Obj = Rc<NativeObj>;
 
+/// Is `v` the scheduler object `o`?
+pub fn is_obj(v: &Value, o: &Obj) -> bool {
+    matches!(v, Value::Native(n) if Rc::ptr_eq(n, o))
+}
+
 /// The `Obj` of a scheduler object's value (None for any other value).
 pub fn obj(v: &Value) -> Option<Obj> {
     match v {

@@ -170,7 +170,7 @@ pub fn cancel(vm: &mut Vm, t: &Value, msg: Value) -> PyResult<bool> {
         // here forever, so wake this task directly to deliver its CancelledError.
         if let Some(w) = as_future(&waiter) {
             let mut cbs = w.callbacks.take();
-            cbs.retain(|c| !matches!(c, FutCallback::Wakeup(x) if Value::Native(x.clone()).is(t)));
+            cbs.retain(|c| !matches!(c, FutCallback::Wakeup(x) if super::is_obj(t, x)));
             w.callbacks.set(cbs);
         }
         td.fut_waiter.set(Value::None);

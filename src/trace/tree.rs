@@ -116,7 +116,7 @@ pub fn task_frames(vm: &Vm, t: &Value) -> Vec<FrameInfo> {
 /// Whether a handle in the ready queue will step task `t`.
 fn steps(cb: &Callback, t: &Value) -> bool {
     matches!(cb, Callback::Step { task, .. } | Callback::Wakeup { task }
-        if matches!(t, Value::Native(n) if std::rc::Rc::ptr_eq(n, task)))
+        if crate::scheduler::is_obj(t, task))
 }
 
 fn state_of(vm: &Vm, lp: &Value, t: &Value, frames: &[FrameInfo]) -> TaskState {
