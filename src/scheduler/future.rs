@@ -187,7 +187,11 @@ pub fn add_done_callback(vm: &mut Vm, fut: &Value, cb: FutCallback) {
         let lp = f.lp.clone();
         event_loop::call_soon(vm, &lp, loop_callback(cb, fut));
     } else {
-        may_hold(fut, &cb.value());
+        // A task, a loop or a gather() is registered itself: only a Python callable can
+        // make the future a link of a cycle the collector would not see.
+        if let FutCallback::Py(func) = &cb {
+            may_hold(fut, func);
+        }
         let mut cbs = f.callbacks.take();
         cbs.push(cb);
         f.callbacks.set(cbs);

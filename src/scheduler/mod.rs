@@ -183,18 +183,6 @@ pub enum FutCallback {
     Gather(Obj),
 }
 
-impl FutCallback {
-    /// What the callback refers to.
-    pub fn value(&self) -> Value {
-        match self {
-            FutCallback::Py(v) => (**v).clone(),
-            FutCallback::Wakeup(o) | FutCallback::StopLoop(o) | FutCallback::Gather(o) => {
-                Value::Native(o.clone())
-            }
-        }
-    }
-}
-
 pub struct TimerEntry {
     pub when: f64,
     /// What the timer does when due: a TimerHandle's object (`AsyncObj::Handle`, made by

@@ -219,6 +219,18 @@ impl Vm {
                     )
                 };
             }
+            // FOR_ITER's next int when the iterator on top is a range's (else the slow path).
+            macro_rules! range_next_on_top {
+                ($stack:expr) => {
+                    match $stack.last() {
+                        Some(Value::Iter(it)) => match &mut *it.borrow_mut() {
+                            IterObj::Range { cur, stop, step } => range_next(cur, stop, *step),
+                            _ => slow!(),
+                        },
+                        _ => slow!(),
+                    }
+                };
+            }
             // LOAD_FAST i: the first instruction of a fused form that missed.
             macro_rules! load_fast {
                 ($stack:expr, $i:expr) => {
@@ -312,13 +324,7 @@ impl Vm {
                         _ => slow!(),
                     },
                     Op::ForIter(target) => {
-                        let next = match stack.last() {
-                            Some(Value::Iter(it)) => match &mut *it.borrow_mut() {
-                                IterObj::Range { cur, stop, step } => range_next(cur, stop, *step),
-                                _ => slow!(),
-                            },
-                            _ => slow!(),
-                        };
+                        let next = range_next_on_top!(stack);
                         match next {
                             Some(v) => push_with(stack, || Value::Int(v)),
                             None => {
@@ -328,13 +334,7 @@ impl Vm {
                         }
                     }
                     Op::ForIterStore(a, target) => {
-                        let next = match stack.last() {
-                            Some(Value::Iter(it)) => match &mut *it.borrow_mut() {
-                                IterObj::Range { cur, stop, step } => range_next(cur, stop, *step),
-                                _ => slow!(),
-                            },
-                            _ => slow!(),
-                        };
+                        let next = range_next_on_top!(stack);
                         match next {
                             Some(v) if left >= 1 => {
                                 left -= 1;
