@@ -697,7 +697,8 @@ pub struct SleepObj {
     pub state: Cell<Value>,
     /// Its timer's due time, once started.
     pub when: Cell<f64>,
-    /// Set when the sleep ends (CPython's `finally: h.cancel()`): its timer entry is dead.
+    /// Set when the sleep ends (CPython's `finally: h.cancel()`): its timer entry, if it
+    /// has one, is dead, and awaiting it again is an error.
     pub timer_cancelled: Cell<bool>,
     pub awaited: Cell<bool>,
     /// Awaited directly by a task, the sleep stands for its own future (see sleep.rs):

@@ -68,14 +68,31 @@ pub fn direct(v: &Value) -> Option<&SleepObj> {
     }
 }
 
+/// `asyncio.sleep(0)` (or a negative delay) with result None, which has just yielded: it
+/// would return None when resumed and has nothing left to do, so it ends now (the caller
+/// completes the await with the None that resuming a yield pushes).
+pub fn end_at_yield(v: &Value) -> bool {
+    match as_async(v) {
+        Some(AsyncObj::Sleep(s)) if s.delay <= 0.0 && s.result.is_none() => {
+            s.timer_cancelled.set(true);
+            true
+        }
+        _ => false,
+    }
+}
+
 /// SEND on asyncio.sleep(...).
 pub fn send(vm: &mut Vm, sub: &Value, s: &SleepObj) -> PyResult<SendResult> {
     s.awaited.set(true);
+    if s.timer_cancelled.get() {
+        return Err(runtime_error("cannot reuse already awaited coroutine"));
+    }
     if s.delay <= 0.0 {
         // sleep(0): one bare yield, then done. (A NaN delay is not `<= 0`: as in CPython,
         // it arms a timer at NaN, due as soon as it is at the top of the timer heap, where
         // `when >= end` is false.)
         if super::peek(&s.state, |st| matches!(st, Value::Bool(true))) {
+            s.timer_cancelled.set(true);
             return Ok(SendResult::Done(s.result.clone()));
         }
         s.state.set(Value::Bool(true));

@@ -1717,6 +1717,17 @@ impl Vm {
                         self.frame_mut().ip = target;
                         Ok(Step::Continue)
                     }
+                    crate::scheduler::SendResult::Yield(y)
+                        if y.is_none() && crate::scheduler::sleep::end_at_yield(&sub) =>
+                    {
+                        // `await asyncio.sleep(0)`: a bare yield, after which the await's
+                        // value is None, which is what resuming a yield pushes. So the
+                        // await ends here (the frame goes on past SEND when resumed),
+                        // rather than re-running SEND to learn that: a fifth of a switch.
+                        self.pop();
+                        self.frame_mut().ip = target;
+                        Ok(Step::Exit(Exit::Suspended(Suspend::Yield(y))))
+                    }
                     crate::scheduler::SendResult::Yield(y) => {
                         // Re-run SEND when the task resumes: rewind and keep `sent` in place.
                         self.push(Value::None);
