@@ -549,6 +549,8 @@ fn resume(vm: &mut Vm, td: &TaskData, throw: Option<Exc>) -> Result<Exit, Exc> {
         None => {
             if td.push_on_resume.get() {
                 vm.fiber.stack.push(Value::None);
+            } else {
+                sleep::finish_due_await(&mut vm.fiber);
             }
         }
     }
