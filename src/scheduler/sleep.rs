@@ -180,10 +180,15 @@ pub fn wait(s: &SleepObj, t: &Value) {
     s.state.set(t.clone());
 }
 
-/// The task stopped waiting (its step began): the sleep forgets it.
-pub fn forget_waiter(v: &Value) {
-    if let Some(s) = direct(v) {
-        s.state.set(Value::None);
+/// The task stopped waiting (its step began): the sleep forgets it. True if the sleep came
+/// due (so `finish_due_await` can end the task's await of it).
+pub fn forget_waiter(v: &Value) -> bool {
+    match direct(v) {
+        Some(s) => {
+            s.state.set(Value::None);
+            s.phase.get() == Phase::Done
+        }
+        None => false,
     }
 }
 

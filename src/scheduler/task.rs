@@ -230,7 +230,7 @@ pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
     let delivering = vm.sched.tracing
         && (throw.as_ref().is_some_and(|e| exc_is(e, "CancelledError")) || waiter_cancelled());
     let waiter = td.fut_waiter.take();
-    sleep::forget_waiter(&waiter);
+    let sleep_due = sleep::forget_waiter(&waiter);
     // A task cancelled before it started does not run at all: no "starts running".
     if vm.sched.tracing && (td.started.get() || !delivering) {
         crate::trace::emit(
@@ -275,7 +275,7 @@ pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
     vm.native_depth = 0;
     // A task's frames are not its thread's own: a thread cannot suspend inside a step.
     let outer_base = std::mem::replace(&mut vm.threads.at_base, false);
-    let result = resume(vm, td, throw);
+    let result = resume(vm, td, throw, sleep_due);
     vm.threads.at_base = outer_base;
     vm.native_depth = outer_depth;
     let fiber = std::mem::replace(&mut vm.fiber, outer);
@@ -503,8 +503,9 @@ fn finish_coro(td: &TaskData) {
     }
 }
 
-/// Continue the task's frames (on `vm.fiber`), starting its coroutine on the first step.
-fn resume(vm: &mut Vm, td: &TaskData, throw: Option<Exc>) -> Result<Exit, Exc> {
+/// Continue the task's frames (on `vm.fiber`), starting its coroutine on the first step
+/// (`sleep_due`: the task was woken by the sleep it awaited directly).
+fn resume(vm: &mut Vm, td: &TaskData, throw: Option<Exc>, sleep_due: bool) -> Result<Exit, Exc> {
     if !td.started.get() {
         td.started.set(true);
         match &td.coro {
@@ -549,7 +550,7 @@ fn resume(vm: &mut Vm, td: &TaskData, throw: Option<Exc>) -> Result<Exit, Exc> {
         None => {
             if td.push_on_resume.get() {
                 vm.fiber.stack.push(Value::None);
-            } else {
+            } else if sleep_due {
                 sleep::finish_due_await(&mut vm.fiber);
             }
         }
