@@ -73,6 +73,9 @@ pub struct Scheduler {
     pub trace_view: crate::trace::View,
     /// The prelude's Queue classes, whose instances take the native fast path.
     pub queue_classes: Option<queue::QueueClasses>,
+    /// The `asyncio.sleep` builtin, to know it when a program calls it (see
+    /// `sleep::await_zero`).
+    pub sleep_fn: Option<Rc<crate::object::Builtin>>,
     /// An empty frame vector with room, for the next task step: a task whose frames are
     /// parked in its coroutine gives its vector back here when it suspends.
     pub spare_frames: Vec<crate::vm::Frame>,
@@ -102,6 +105,7 @@ impl Scheduler {
             awaited_by: Default::default(),
             trace_view: Default::default(),
             queue_classes: None,
+            sleep_fn: None,
             spare_frames: Vec::new(),
             spare_fibers: Vec::new(),
         }

@@ -147,7 +147,7 @@ pub fn asyncio_module(vm: &mut Vm) -> PyResult<Value> {
                     || super::is_native_coro(&v),
             ))
         }),
-        ("iscoroutinefunction", |_, a| {
+        ("iscoroutinefunction", |vm, a| {
             let v = a.pos.first().cloned().unwrap_or_default();
             let mut f = v.clone();
             loop {
@@ -162,7 +162,7 @@ pub fn asyncio_module(vm: &mut Vm) -> PyResult<Value> {
             }
             Ok(Value::Bool(match &f {
                 Value::Func(f) => f.code.flags.coroutine && !f.code.flags.generator,
-                Value::Builtin(b) => b.name == "sleep",
+                Value::Builtin(b) => super::sleep::is_sleep_fn(vm, b),
                 _ => false,
             }))
         }),
@@ -288,6 +288,10 @@ pub fn asyncio_module(vm: &mut Vm) -> PyResult<Value> {
     );
     vm.run_module(prelude_code()?, m.clone())?;
     vm.sched.queue_classes = super::queue::classes_from(&m);
+    vm.sched.sleep_fn = match m.get("sleep") {
+        Some(Value::Builtin(b)) => Some(b),
+        _ => None,
+    };
     let v = Value::Module(m);
     vm.sched.module = Some(v.clone());
     Ok(v)

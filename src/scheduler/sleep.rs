@@ -21,10 +21,11 @@
 //! a real Future, which the driver sees.
 
 use std::cell::Cell;
+use std::rc::Rc;
 
 use super::{AsyncObj, Callback, FutState, SendResult, SleepObj, as_async, as_future, future};
 use crate::bytecode::Op;
-use crate::object::{Exc, PyResult};
+use crate::object::{Builtin, Exc, PyResult};
 use crate::types::{self, runtime_error};
 use crate::value::Value;
 use crate::vm::{Fiber, Vm};
@@ -66,6 +67,21 @@ pub fn direct(v: &Value) -> Option<&SleepObj> {
     match as_async(v) {
         Some(AsyncObj::Sleep(s)) if s.phase.get() != Phase::Idle => Some(s),
         _ => None,
+    }
+}
+
+/// Is `b` the `asyncio.sleep` builtin (not, say, `time.sleep`)?
+pub fn is_sleep_fn(vm: &Vm, b: &Rc<Builtin>) -> bool {
+    vm.sched.sleep_fn.as_ref().is_some_and(|s| Rc::ptr_eq(s, b))
+}
+
+/// Would `asyncio.sleep(delay)` (no result) be a bare yield, `sleep(0)`?
+pub fn is_zero_delay(delay: &Value) -> bool {
+    match *delay {
+        Value::Int(i) => i <= 0,
+        Value::Float(f) => f <= 0.0,
+        Value::Bool(b) => !b,
+        _ => false,
     }
 }
 
