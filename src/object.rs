@@ -36,6 +36,17 @@ impl Attrs {
         }
     }
 
+    /// Make `name` the key string at slot `at` if the key there is an equal string (so
+    /// that the next comparison of the two is one of addresses).
+    pub fn adopt_key(&mut self, at: usize, name: &Rc<str>) {
+        use indexmap::map::MutableKeys;
+        if let Some((k, _)) = self.0.get_index_mut2(at)
+            && **k == **name
+        {
+            *k = name.clone();
+        }
+    }
+
     /// The slot of `name`: first the slot `hint` says (where it was last found), checked by
     /// comparing the key there, so usually without hashing; a miss looks it up and updates
     /// the hint.

@@ -463,7 +463,11 @@ const SPARE_FIBERS: usize = 64;
 /// Keep a suspended task's frames in its fiber box.
 fn keep_fiber(vm: &mut Vm, td: &TaskData, fiber: Fiber) {
     let mut b = vm.sched.spare_fibers.pop().unwrap_or_default();
-    *b = fiber;
+    let emptied = std::mem::replace(&mut *b, fiber);
+    // A spare box holds a fiber taken out with `mem::take` (or a new one): two vectors
+    // that own no memory, so there is nothing to drop.
+    debug_assert!(emptied.frames.capacity() == 0 && emptied.stack.capacity() == 0);
+    std::mem::forget(emptied);
     *td.fiber.borrow_mut() = Some(b);
 }
 

@@ -180,7 +180,9 @@ impl Vm {
         };
         self.budget.countdown -= SKIPPED;
         self.switch_countdown -= SKIPPED;
-        self.fiber.stack.truncate(n - 3);
+        for _ in 0..3 {
+            discard_top(&mut self.fiber.stack);
+        }
         self.frame_mut().ip = target;
         true
     }
@@ -1959,16 +1961,22 @@ fn load_module_attr(stack: &mut Vec<Value>, code: &Code, i: u32) -> bool {
     let Some(Value::Module(m)) = stack.last() else {
         return false;
     };
-    let v = {
+    let name = &code.names[i as usize];
+    let (v, at, same_key) = {
         let map = m.globals.borrow();
         let found = map
-            .slot_hinted(&code.names[i as usize], &code.global_slots[i as usize])
-            .and_then(|at| map.get_index(at));
+            .slot_hinted(name, &code.global_slots[i as usize])
+            .and_then(|at| Some((at, map.get_index(at)?)));
         match found {
-            Some((_, v)) => v.clone(),
+            Some((at, (k, v))) => (v.clone(), at, Rc::ptr_eq(k, name)),
             None => return false,
         }
     };
+    if !same_key {
+        // The module's key is another string ("sleep" from the module's own code): take
+        // this site's, so that the next look compares addresses, not the strings.
+        m.globals.borrow_mut().adopt_key(at, name);
+    }
     // (module) -> (attribute, Undef): a plain call follows.
     if let Some(top) = stack.last_mut() {
         *top = v;
