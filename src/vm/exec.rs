@@ -123,8 +123,10 @@ impl Vm {
                 let at = stack.len() - n as usize - 1;
                 match (&stack[at - 1], &stack[at]) {
                     (m, Value::Undef) if is_native_fn(m) => {
-                        if n == 1 && self.await_sleep_zero() {
-                            return Ok(Step::Exit(Exit::Suspended(Suspend::Yield(Value::None))));
+                        if n == 1
+                            && let Some(r) = self.await_sleep()
+                        {
+                            return r;
                         }
                         self.call_native(n, true)
                     }
@@ -145,15 +147,18 @@ impl Vm {
         }
     }
 
-    /// `await asyncio.sleep(0)` about to run: the stack ends (asyncio.sleep, an empty slot,
-    /// a delay of at most 0) and the instructions after the call are the await's
-    /// GET_AWAITABLE, LOAD_CONST None and SEND. The sleep object would be made, awaited at
-    /// once, yield, and give None; nothing else could see it. So none is made: the call
-    /// and its arguments leave the stack, the frame goes on past the SEND, and the caller
-    /// yields (resuming pushes the None the await gives). The three skipped instructions
-    /// are charged to the step counters, as a fused instruction is. A third of a switch.
-    /// False, with nothing changed, in any other case.
-    fn await_sleep_zero(&mut self) -> bool {
+    /// `await asyncio.sleep(delay)` about to run: the stack ends (asyncio.sleep, an empty
+    /// slot, a number) and the instructions after the call are the await's GET_AWAITABLE,
+    /// LOAD_CONST None and SEND. What the builtin call and those instructions would do is
+    /// done here at once, without the call's argument passing and three trips through the
+    /// dispatch loop; the instructions skipped are charged to the step counters, as a
+    /// fused instruction is. `sleep(0)` makes no sleep object at all: it would be made,
+    /// awaited at once, yield and give None, and nothing else could see it; so the call
+    /// leaves the stack, the frame goes on past the SEND, and the task yields (resuming
+    /// pushes the None the await gives). A longer sleep is made and started as SEND would
+    /// (the stack and the frame then are as SEND leaves them when it waits). None, with
+    /// nothing changed, in any other case.
+    fn await_sleep(&mut self) -> Option<PyResult<Step>> {
         const SKIPPED: u32 = 3;
         let stack = &self.fiber.stack;
         let n = stack.len();
@@ -161,12 +166,14 @@ impl Vm {
             Value::Builtin(b) => crate::scheduler::sleep::is_sleep_fn(self, b),
             _ => false,
         };
-        if !is_sleep
-            || !crate::scheduler::sleep::is_zero_delay(&stack[n - 1])
-            || self.budget.countdown <= SKIPPED
-            || self.switch_countdown <= SKIPPED
-        {
-            return false;
+        let delay = match stack[n - 1] {
+            Value::Int(i) => i as f64,
+            Value::Float(f) => f,
+            Value::Bool(b) => f64::from(u8::from(b)),
+            _ => return None,
+        };
+        if !is_sleep || self.budget.countdown <= SKIPPED || self.switch_countdown <= SKIPPED {
+            return None;
         }
         let f = self.frame();
         let ip = f.ip as usize;
@@ -176,15 +183,37 @@ impl Vm {
             {
                 t
             }
-            _ => return false,
+            _ => return None,
         };
         self.budget.countdown -= SKIPPED;
         self.switch_countdown -= SKIPPED;
         for _ in 0..3 {
             discard_top(&mut self.fiber.stack);
         }
-        self.frame_mut().ip = target;
-        true
+        if delay <= 0.0 {
+            self.frame_mut().ip = target;
+            return Some(Ok(Step::Exit(Exit::Suspended(Suspend::Yield(Value::None)))));
+        }
+        let sleep = crate::scheduler::sleep::new_sleep(delay, Value::None);
+        let Some(crate::scheduler::AsyncObj::Sleep(s)) = crate::scheduler::as_async(&sleep) else {
+            return None;
+        };
+        let r = crate::scheduler::sleep::send(self, &sleep, s);
+        Some(r.map(|r| match r {
+            crate::scheduler::SendResult::Yield(y) => {
+                // As SEND leaves a wait: the sleep and the sent None on the stack, the
+                // frame at the SEND, which runs when the task is woken.
+                self.fiber.stack.push(sleep.clone());
+                self.fiber.stack.push(Value::None);
+                self.frame_mut().ip = ip as u32 + 2;
+                Step::Exit(Exit::Suspended(Suspend::Wait(y)))
+            }
+            crate::scheduler::SendResult::Done(v) => {
+                self.fiber.stack.push(v);
+                self.frame_mut().ip = target;
+                Step::Continue
+            }
+        }))
     }
 
     /// CALL_METHOD with `n` arguments, after LOAD_METHOD.
