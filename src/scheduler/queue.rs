@@ -25,6 +25,9 @@ pub struct QueueClasses {
     pub priority: Rc<Class>,
     /// `asyncio.Event`, for `_finished.clear()` without a call.
     pub event: Rc<Class>,
+    /// The natives `Queue.get` and `Queue.put`, to know them when called.
+    pub get: Option<Rc<crate::object::Builtin>>,
+    pub put: Option<Rc<crate::object::Builtin>>,
 }
 
 /// How a fast-path queue stores its items.
@@ -71,7 +74,13 @@ pub fn classes_from(m: &crate::object::Module) -> Option<QueueClasses> {
         Some(Value::Class(c)) => Some(c),
         _ => None,
     };
+    let native = |name: &str| match m.get(name) {
+        Some(Value::Builtin(b)) => Some(b),
+        _ => None,
+    };
     Some(QueueClasses {
+        get: native("_queue_get"),
+        put: native("_queue_put"),
         queue: class("Queue")?,
         lifo: class("LifoQueue")?,
         priority: class("PriorityQueue")?,
@@ -151,6 +160,44 @@ pub fn put_nowait(vm: &mut Vm, mut a: CallArgs) -> PyResult<Value> {
         Some((i, k)) => put_nowait_fast(vm, &q, &i, k, item).map(|()| Value::None),
         None => py(vm, &q, "_py_put_nowait", &[item]),
     }
+}
+
+/// Is `m` the native `Queue.put` (Some(true)) or `Queue.get` (Some(false))?
+pub fn which_op(vm: &Vm, m: &Rc<crate::object::Builtin>) -> Option<bool> {
+    let qc = vm.sched.queue_classes.as_ref()?;
+    let is = |b: &Option<Rc<crate::object::Builtin>>| b.as_ref().is_some_and(|b| Rc::ptr_eq(b, m));
+    if is(&qc.put) {
+        Some(true)
+    } else if is(&qc.get) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// `await q.get()` / `await q.put(item)` (`item` Some) that would not wait, on a plain
+/// FIFO or LIFO queue: the coroutine would run to its end at once, with no yield, and
+/// nothing else could see it, so its body runs here instead (CPython's `get()`: `while
+/// self.empty()` is not entered, then `return self.get_nowait()`). None, with nothing
+/// changed, when the queue is of another kind or the call would wait.
+pub fn await_at_once(vm: &mut Vm, q: &Value, item: Option<&Value>) -> Option<PyResult<Value>> {
+    let (i, k) = fast_kind(vm, q)?;
+    if k == Kind::Priority {
+        return None;
+    }
+    let blocked = match item {
+        None => empty(vm, q, &i),
+        Some(_) => full(vm, q, &i),
+    };
+    match blocked {
+        Ok(false) => {}
+        Ok(true) => return None,
+        Err(e) => return Some(Err(e)),
+    }
+    Some(match item {
+        None => get_nowait_fast(vm, q, &i, k),
+        Some(item) => put_nowait_fast(vm, q, &i, k, item.clone()).map(|()| Value::None),
+    })
 }
 
 fn new_op(queue: Value, item: Option<Value>) -> Value {

@@ -130,7 +130,12 @@ impl Vm {
                         }
                         self.call_native(n, true)
                     }
-                    (m, _) if is_native_fn(m) => self.call_native(n + 1, false),
+                    (m, _) if is_native_fn(m) => {
+                        if let Some(r) = self.await_queue_op(n) {
+                            return r;
+                        }
+                        self.call_native(n + 1, false)
+                    }
                     _ => self.call_method_on_stack(n),
                 }
             }
@@ -159,7 +164,6 @@ impl Vm {
     /// (the stack and the frame then are as SEND leaves them when it waits). None, with
     /// nothing changed, in any other case.
     fn await_sleep(&mut self) -> Option<PyResult<Step>> {
-        const SKIPPED: u32 = 3;
         let stack = &self.fiber.stack;
         let n = stack.len();
         let is_sleep = match &stack[n - 3] {
@@ -172,25 +176,16 @@ impl Vm {
             Value::Bool(b) => f64::from(u8::from(b)),
             _ => return None,
         };
-        if !is_sleep || self.budget.countdown <= SKIPPED || self.switch_countdown <= SKIPPED {
+        if !is_sleep {
             return None;
         }
-        let f = self.frame();
-        let ip = f.ip as usize;
-        let target = match f.code.ops.get(ip..ip + 3) {
-            Some(&[Op::GetAwaitable(_), Op::LoadConst(k), Op::Send(t)])
-                if f.code.consts.get(k as usize).is_some_and(Value::is_none) =>
-            {
-                t
-            }
-            _ => return None,
-        };
-        self.budget.countdown -= SKIPPED;
-        self.switch_countdown -= SKIPPED;
-        for _ in 0..3 {
-            discard_top(&mut self.fiber.stack);
-        }
+        let ip = self.frame().ip;
+        let target = self.await_follows()?;
         if delay <= 0.0 {
+            self.charge_await();
+            for _ in 0..3 {
+                discard_top(&mut self.fiber.stack);
+            }
             self.frame_mut().ip = target;
             return Some(Ok(Step::Exit(Exit::Suspended(Suspend::Yield(Value::None)))));
         }
@@ -199,13 +194,17 @@ impl Vm {
             return None;
         };
         let r = crate::scheduler::sleep::send(self, &sleep, s);
+        self.charge_await();
+        for _ in 0..3 {
+            discard_top(&mut self.fiber.stack);
+        }
         Some(r.map(|r| match r {
             crate::scheduler::SendResult::Yield(y) => {
                 // As SEND leaves a wait: the sleep and the sent None on the stack, the
                 // frame at the SEND, which runs when the task is woken.
                 self.fiber.stack.push(sleep.clone());
                 self.fiber.stack.push(Value::None);
-                self.frame_mut().ip = ip as u32 + 2;
+                self.frame_mut().ip = ip + 2;
                 Step::Exit(Exit::Suspended(Suspend::Wait(y)))
             }
             crate::scheduler::SendResult::Done(v) => {
@@ -213,6 +212,65 @@ impl Vm {
                 self.frame_mut().ip = target;
                 Step::Continue
             }
+        }))
+    }
+
+    /// The await's target if the instructions after a call about to run are an `await` of
+    /// its value (GET_AWAITABLE, LOAD_CONST None, SEND) and the step counters can be
+    /// charged for them without reaching zero (see `charge_await`).
+    #[inline(always)]
+    fn await_follows(&self) -> Option<u32> {
+        if self.budget.countdown <= AWAIT_STEPS || self.switch_countdown <= AWAIT_STEPS {
+            return None;
+        }
+        let f = self.frame();
+        let ip = f.ip as usize;
+        match f.code.ops.get(ip..ip + 3) {
+            Some(&[Op::GetAwaitable(_), Op::LoadConst(k), Op::Send(t)])
+                if f.code.consts.get(k as usize).is_some_and(Value::is_none) =>
+            {
+                Some(t)
+            }
+            _ => None,
+        }
+    }
+
+    /// Charge the step counters for the three instructions of an await run at its call.
+    #[inline(always)]
+    fn charge_await(&mut self) {
+        self.budget.countdown -= AWAIT_STEPS;
+        self.switch_countdown -= AWAIT_STEPS;
+    }
+
+    /// `await q.get()` / `await q.put(item)` about to run (CALL_METHOD of the native method
+    /// with its receiver, then the await's GET_AWAITABLE, LOAD_CONST None and SEND), on a
+    /// queue where it would not wait (`queue::await_at_once`): its value goes where the
+    /// SEND leaves it, without the coroutine object, the call's argument passing and three
+    /// trips through the dispatch loop. The skipped instructions are charged to the step
+    /// counters, as a fused instruction is. None, with nothing changed, otherwise.
+    fn await_queue_op(&mut self, n: u32) -> Option<PyResult<Step>> {
+        let stack = &self.fiber.stack;
+        let len = stack.len();
+        let at = len - n as usize - 1;
+        let Value::Builtin(m) = &stack[at - 1] else {
+            return None;
+        };
+        let is_put = crate::scheduler::which_op(self, m)?;
+        if n != u32::from(is_put) {
+            return None;
+        }
+        let target = self.await_follows()?;
+        let q = stack[at].clone();
+        let item = is_put.then(|| stack[len - 1].clone());
+        let r = crate::scheduler::await_at_once(self, &q, item.as_ref())?;
+        self.charge_await();
+        for _ in 0..n + 2 {
+            discard_top(&mut self.fiber.stack);
+        }
+        Some(r.map(|v| {
+            self.fiber.stack.push(v);
+            self.frame_mut().ip = target;
+            Step::Continue
         }))
     }
 
@@ -1980,6 +2038,9 @@ impl Vm {
         }
     }
 }
+
+/// The instructions of an `await` after its call: GET_AWAITABLE, LOAD_CONST None, SEND.
+const AWAIT_STEPS: u32 = 3;
 
 /// LOAD_METHOD names[i] of `code` on a module (`asyncio.sleep`): the attribute from the
 /// module's namespace (all a module attribute is, see getattr_impl) through the name's slot
