@@ -74,7 +74,7 @@ pub struct Scheduler {
     /// The prelude's Queue classes, whose instances take the native fast path.
     pub queue_classes: Option<queue::QueueClasses>,
     /// The `asyncio.sleep` builtin, to know it when a program calls it (see
-    /// `sleep::await_zero`).
+    /// `Vm::await_sleep`).
     pub sleep_fn: Option<Rc<crate::object::Builtin>>,
     /// An empty frame vector with room, for the next task step: a task whose frames are
     /// parked in its coroutine gives its vector back here when it suspends.

@@ -75,16 +75,6 @@ pub fn is_sleep_fn(vm: &Vm, b: &Rc<Builtin>) -> bool {
     vm.sched.sleep_fn.as_ref().is_some_and(|s| Rc::ptr_eq(s, b))
 }
 
-/// Would `asyncio.sleep(delay)` (no result) be a bare yield, `sleep(0)`?
-pub fn is_zero_delay(delay: &Value) -> bool {
-    match *delay {
-        Value::Int(i) => i <= 0,
-        Value::Float(f) => f <= 0.0,
-        Value::Bool(b) => !b,
-        _ => false,
-    }
-}
-
 /// `asyncio.sleep(0)` (or a negative delay) with result None, which has just yielded: it
 /// would return None when resumed and has nothing left to do, so it ends now (the caller
 /// completes the await with the None that resuming a yield pushes).
