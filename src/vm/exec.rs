@@ -166,26 +166,20 @@ impl Vm {
     fn await_sleep(&mut self) -> Option<PyResult<Step>> {
         let stack = &self.fiber.stack;
         let n = stack.len();
-        let is_sleep = match &stack[n - 3] {
-            Value::Builtin(b) => crate::scheduler::sleep::is_sleep_fn(self, b),
-            _ => false,
-        };
+        match &stack[n - 3] {
+            Value::Builtin(b) if crate::scheduler::sleep::is_sleep_fn(self, b) => {}
+            _ => return None,
+        }
         let delay = match stack[n - 1] {
             Value::Int(i) => i as f64,
             Value::Float(f) => f,
             Value::Bool(b) => f64::from(u8::from(b)),
             _ => return None,
         };
-        if !is_sleep {
-            return None;
-        }
         let ip = self.frame().ip;
         let target = self.await_follows()?;
         if delay <= 0.0 {
-            self.charge_await();
-            for _ in 0..3 {
-                discard_top(&mut self.fiber.stack);
-            }
+            self.take_awaited_call(3);
             self.frame_mut().ip = target;
             return Some(Ok(Step::Exit(Exit::Suspended(Suspend::Yield(Value::None)))));
         }
@@ -194,10 +188,7 @@ impl Vm {
             return None;
         };
         let r = crate::scheduler::sleep::send(self, &sleep, s);
-        self.charge_await();
-        for _ in 0..3 {
-            discard_top(&mut self.fiber.stack);
-        }
+        self.take_awaited_call(3);
         Some(r.map(|r| match r {
             crate::scheduler::SendResult::Yield(y) => {
                 // As SEND leaves a wait: the sleep and the sent None on the stack, the
@@ -217,7 +208,7 @@ impl Vm {
 
     /// The await's target if the instructions after a call about to run are an `await` of
     /// its value (GET_AWAITABLE, LOAD_CONST None, SEND) and the step counters can be
-    /// charged for them without reaching zero (see `charge_await`).
+    /// charged for them without reaching zero (see `take_awaited_call`).
     #[inline(always)]
     fn await_follows(&self) -> Option<u32> {
         if self.budget.countdown <= AWAIT_STEPS || self.switch_countdown <= AWAIT_STEPS {
@@ -235,11 +226,16 @@ impl Vm {
         }
     }
 
-    /// Charge the step counters for the three instructions of an await run at its call.
+    /// An await run at its call (`await_follows` said so): its call's `values` (the callee,
+    /// the receiver or its empty slot, the arguments) leave the stack, and the step counters
+    /// are charged for the await's three instructions.
     #[inline(always)]
-    fn charge_await(&mut self) {
+    fn take_awaited_call(&mut self, values: usize) {
         self.budget.countdown -= AWAIT_STEPS;
         self.switch_countdown -= AWAIT_STEPS;
+        for _ in 0..values {
+            discard_top(&mut self.fiber.stack);
+        }
     }
 
     /// `await q.get()` / `await q.put(item)` about to run (CALL_METHOD of the native method
@@ -263,10 +259,7 @@ impl Vm {
         let q = stack[at].clone();
         let item = is_put.then(|| stack[len - 1].clone());
         let r = crate::scheduler::await_at_once(self, &q, item.as_ref())?;
-        self.charge_await();
-        for _ in 0..n + 2 {
-            discard_top(&mut self.fiber.stack);
-        }
+        self.take_awaited_call(n as usize + 2);
         Some(r.map(|v| {
             self.fiber.stack.push(v);
             self.frame_mut().ip = target;
