@@ -198,6 +198,13 @@ pub enum Op {
     CompareJump(CmpOp, u32),
     /// LOAD_FAST a; RETURN
     ReturnFast(u32),
+    /// LOAD_GLOBAL g; LOAD_METHOD m; LOAD_CONST c; CALL_METHOD 1; GET_AWAITABLE;
+    /// LOAD_CONST None; SEND: `await module.f(constant)`, as `await asyncio.sleep(1)`. The
+    /// lane stops at it as at its LOAD_GLOBAL, and `slow_step` runs `asyncio.sleep`'s await
+    /// at once (anything else as the plain instructions).
+    AwaitModuleConst(u16, u16, u16),
+    /// The same with LOAD_FAST a for the argument: `await asyncio.sleep(delay)`.
+    AwaitModuleFast(u16, u16, u16),
 }
 
 const _: () = assert!(std::mem::size_of::<Op>() == 8);
@@ -232,6 +239,26 @@ pub fn fuse(ops: &[Op]) -> Box<[Op]> {
                 Op::CompareJump(op, t)
             }
             [Op::LoadFast(a), Op::Return, ..] => Op::ReturnFast(a),
+            [
+                Op::LoadGlobal(g),
+                Op::LoadMethod(m),
+                arg @ (Op::LoadConst(_) | Op::LoadFast(_)),
+                Op::CallMethod(1),
+                Op::GetAwaitable(_),
+                Op::LoadConst(_),
+                Op::Send(_),
+                ..,
+            ] => match (small(g), small(m), arg) {
+                (Some(g), Some(m), Op::LoadConst(c)) => match small(c) {
+                    Some(c) => Op::AwaitModuleConst(g, m, c),
+                    None => continue,
+                },
+                (Some(g), Some(m), Op::LoadFast(a)) => match small(a) {
+                    Some(a) => Op::AwaitModuleFast(g, m, a),
+                    None => continue,
+                },
+                _ => continue,
+            },
             [Op::ForIter(t), Op::StoreFast(a), ..] => match small(a) {
                 Some(a) => Op::ForIterStore(a, t),
                 None => continue,

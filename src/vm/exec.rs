@@ -140,9 +140,16 @@ impl Vm {
                 }
             }
             Op::LoadGlobal(i) => {
+                if let Some(r) = self.await_module_call() {
+                    return r;
+                }
                 let fiber = &mut self.fiber;
-                let code = &fiber.frames.last().expect("a running frame").code;
-                if !push_cached_builtin(code, &self.builtins, i, &mut fiber.stack) {
+                let f = fiber.frames.last().expect("a running frame");
+                // (A module's global the lane did not load: a fused await that was not a
+                // sleep's stopped here.)
+                if !push_cached_builtin(&f.code, &self.builtins, i, &mut fiber.stack)
+                    && !push_cached_global(&f.code, &f.globals, i, &mut fiber.stack)
+                {
                     let v = self.load_global_at(i)?;
                     self.push(v);
                 }
@@ -177,9 +184,75 @@ impl Vm {
             _ => return None,
         };
         let ip = self.frame().ip;
-        let target = self.await_follows()?;
+        let target = self.await_follows(ip as usize, AWAIT_STEPS)?;
+        self.sleep_at_call(delay, ip + 2, target, 3, AWAIT_STEPS)
+    }
+
+    /// `await asyncio.sleep(delay)` fused (`Op::AwaitModuleConst`/`AwaitModuleFast` at the
+    /// LOAD_GLOBAL the lane stopped at): if the global is a module whose attribute is the
+    /// `asyncio.sleep` builtin and the argument a number, the seven instructions are done at
+    /// once, without a value pushed (as `await_sleep` does at the call, three dispatches and
+    /// a module attribute's copy earlier). None, with nothing changed, in any other case (the
+    /// LOAD_GLOBAL then runs as itself).
+    fn await_module_call(&mut self) -> Option<PyResult<Step>> {
+        let f = self.frame();
+        let at = f.ip as usize - 1;
+        let code = &f.code;
+        let (g, m, arg) = match code.fast.get(at) {
+            Some(&Op::AwaitModuleConst(g, m, c)) => (g, m, &code.consts[c as usize]),
+            Some(&Op::AwaitModuleFast(g, m, a)) => {
+                (g, m, &self.fiber.stack[f.base as usize + a as usize])
+            }
+            _ => return None,
+        };
+        let delay = match *arg {
+            Value::Int(i) => i as f64,
+            Value::Float(x) => x,
+            Value::Bool(b) => f64::from(u8::from(b)),
+            _ => return None,
+        };
+        // A timed sleep outside a running loop fails: the plain instructions report it.
+        if delay > 0.0 && self.sched.running_loop.is_none() {
+            return None;
+        }
+        {
+            let globals = f.globals.globals.borrow();
+            let (key, Value::Module(module)) =
+                globals.get_index(code.global_slots[g as usize].get() as usize)?
+            else {
+                return None;
+            };
+            let name = &code.names[g as usize];
+            if !(Rc::ptr_eq(key, name) || **key == **name) {
+                return None;
+            }
+            let attrs = module.globals.borrow();
+            let slot =
+                attrs.slot_hinted(&code.names[m as usize], &code.global_slots[m as usize])?;
+            match attrs.get_index(slot) {
+                Some((_, Value::Builtin(b))) if crate::scheduler::sleep::is_sleep_fn(self, b) => {}
+                _ => return None,
+            }
+        }
+        // The LOAD_GLOBAL is charged; its six companions are charged here.
+        let target = self.await_follows(at + 4, FUSED_AWAIT_STEPS)?;
+        self.sleep_at_call(delay, at as u32 + 6, target, 0, FUSED_AWAIT_STEPS)
+    }
+
+    /// The rest of `await asyncio.sleep(delay)` run at its call: `values` leave the stack
+    /// and `steps` are charged (see `take_awaited_call`), then the sleep starts. A sleep of
+    /// 0 or less yields at once with the frame past the await (`target`); a longer one is
+    /// made and sent as SEND would, and the frame is left at the SEND (`send_at`).
+    fn sleep_at_call(
+        &mut self,
+        delay: f64,
+        send_at: u32,
+        target: u32,
+        values: usize,
+        steps: u32,
+    ) -> Option<PyResult<Step>> {
         if delay <= 0.0 {
-            self.take_awaited_call(3);
+            self.take_awaited_call(values, steps);
             self.frame_mut().ip = target;
             return Some(Ok(Step::Exit(Exit::Suspended(Suspend::Yield(Value::None)))));
         }
@@ -188,14 +261,14 @@ impl Vm {
             return None;
         };
         let r = crate::scheduler::sleep::send(self, &sleep, s);
-        self.take_awaited_call(3);
+        self.take_awaited_call(values, steps);
         Some(r.map(|r| match r {
             crate::scheduler::SendResult::Yield(y) => {
                 // As SEND leaves a wait: the sleep and the sent None on the stack, the
                 // frame at the SEND, which runs when the task is woken.
                 self.fiber.stack.push(sleep.clone());
                 self.fiber.stack.push(Value::None);
-                self.frame_mut().ip = ip + 2;
+                self.frame_mut().ip = send_at;
                 Step::Exit(Exit::Suspended(Suspend::Wait(y)))
             }
             crate::scheduler::SendResult::Done(v) => {
@@ -206,16 +279,15 @@ impl Vm {
         }))
     }
 
-    /// The await's target if the instructions after a call about to run are an `await` of
-    /// its value (GET_AWAITABLE, LOAD_CONST None, SEND) and the step counters can be
-    /// charged for them without reaching zero (see `take_awaited_call`).
+    /// The await's target if the instructions at `ip` are an `await` of the value of the
+    /// call before them (GET_AWAITABLE, LOAD_CONST None, SEND) and the step counters can be
+    /// charged `steps` without reaching zero (see `take_awaited_call`).
     #[inline(always)]
-    fn await_follows(&self) -> Option<u32> {
-        if self.budget.countdown <= AWAIT_STEPS || self.switch_countdown <= AWAIT_STEPS {
+    fn await_follows(&self, ip: usize, steps: u32) -> Option<u32> {
+        if self.budget.countdown <= steps || self.switch_countdown <= steps {
             return None;
         }
         let f = self.frame();
-        let ip = f.ip as usize;
         match f.code.ops.get(ip..ip + 3) {
             Some(&[Op::GetAwaitable(_), Op::LoadConst(k), Op::Send(t)])
                 if f.code.consts.get(k as usize).is_some_and(Value::is_none) =>
@@ -228,11 +300,12 @@ impl Vm {
 
     /// An await run at its call (`await_follows` said so): its call's `values` (the callee,
     /// the receiver or its empty slot, the arguments) leave the stack, and the step counters
-    /// are charged for the await's three instructions.
+    /// are charged for the `steps` instructions skipped (the await's three, and the call's
+    /// when it is fused).
     #[inline(always)]
-    fn take_awaited_call(&mut self, values: usize) {
-        self.budget.countdown -= AWAIT_STEPS;
-        self.switch_countdown -= AWAIT_STEPS;
+    fn take_awaited_call(&mut self, values: usize, steps: u32) {
+        self.budget.countdown -= steps;
+        self.switch_countdown -= steps;
         for _ in 0..values {
             discard_top(&mut self.fiber.stack);
         }
@@ -255,11 +328,11 @@ impl Vm {
         if n != u32::from(is_put) {
             return None;
         }
-        let target = self.await_follows()?;
+        let target = self.await_follows(self.frame().ip as usize, AWAIT_STEPS)?;
         let q = stack[at].clone();
         let item = is_put.then(|| stack[len - 1].clone());
         let r = crate::scheduler::await_at_once(self, &q, item.as_ref())?;
-        self.take_awaited_call(n as usize + 2);
+        self.take_awaited_call(n as usize + 2, AWAIT_STEPS);
         Some(r.map(|v| {
             self.fiber.stack.push(v);
             self.frame_mut().ip = target;
@@ -1460,7 +1533,9 @@ impl Vm {
             | Op::ForIterStore(..)
             | Op::FastConstCompareJump(..)
             | Op::CompareJump(..)
-            | Op::ReturnFast(_) => {
+            | Op::ReturnFast(_)
+            | Op::AwaitModuleConst(..)
+            | Op::AwaitModuleFast(..) => {
                 // Fused forms live only in `Code::fast`; `step` gets the plain ones.
                 return Err(exc(
                     "SystemError",
@@ -2034,6 +2109,8 @@ impl Vm {
 
 /// The instructions of an `await` after its call: GET_AWAITABLE, LOAD_CONST None, SEND.
 const AWAIT_STEPS: u32 = 3;
+/// The instructions a fused `await module.f(arg)` skips after its LOAD_GLOBAL.
+const FUSED_AWAIT_STEPS: u32 = 6;
 
 /// LOAD_METHOD names[i] of `code` on a module (`asyncio.sleep`): the attribute from the
 /// module's namespace (all a module attribute is, see getattr_impl) through the name's slot
