@@ -50,6 +50,7 @@ impl Attrs {
     /// The slot of `name`: first the slot `hint` says (where it was last found), checked by
     /// comparing the key there, so usually without hashing; a miss looks it up and updates
     /// the hint.
+    #[inline]
     pub fn slot_hinted(&self, name: &str, hint: &Cell<u32>) -> Option<usize> {
         let at = hint.get() as usize;
         if let Some((k, _)) = self.0.get_index(at)
@@ -57,6 +58,12 @@ impl Attrs {
         {
             return Some(at);
         }
+        self.slot_looked_up(name, hint)
+    }
+
+    /// `slot_hinted`'s miss: hash the name and remember where it was.
+    #[inline(never)]
+    fn slot_looked_up(&self, name: &str, hint: &Cell<u32>) -> Option<usize> {
         let at = self.0.get_index_of(name)?;
         hint.set(at as u32);
         Some(at)

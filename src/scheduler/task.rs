@@ -257,7 +257,12 @@ pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
         crate::trace::emit(vm, ev);
     }
     drop(waiter);
-    let prev_task = vm.sched.current_task.replace(t.clone());
+    // (A task is a native object: its `Rc` cloned here, without `Value::clone`'s call.)
+    let me = match t {
+        Value::Native(n) => Value::Native(n.clone()),
+        other => other.clone(),
+    };
+    let prev_task = vm.sched.current_task.replace(me);
     // Switch to the task's own stack of frames.
     let boxed = td.fiber.borrow_mut().take();
     let fiber = match boxed {
@@ -461,6 +466,7 @@ fn park(vm: &mut Vm, td: &TaskData, mut fiber: Fiber) {
 const SPARE_FIBERS: usize = 64;
 
 /// Keep a suspended task's frames in its fiber box.
+#[inline(always)]
 fn keep_fiber(vm: &mut Vm, td: &TaskData, fiber: Fiber) {
     let mut b = vm.sched.spare_fibers.pop().unwrap_or_default();
     let emptied = std::mem::replace(&mut *b, fiber);

@@ -78,6 +78,14 @@ impl Vm {
             self.switch_countdown -= used;
             self.budget.countdown -= used;
             let (r, ip) = match stopped {
+                Stop::Slow(Op::LoadGlobal(i), ip)
+                    if matches!(
+                        self.frame().code.fast[ip as usize],
+                        Op::AwaitModuleConst(..) | Op::AwaitModuleFast(..)
+                    ) =>
+                {
+                    (self.await_module_call(i), ip)
+                }
                 Stop::Slow(op @ (Op::Call(_) | Op::CallMethod(_) | Op::LoadGlobal(_)), ip) => {
                     (self.slow_step(op, stop), ip)
                 }
@@ -139,24 +147,26 @@ impl Vm {
                     _ => self.call_method_on_stack(n),
                 }
             }
-            Op::LoadGlobal(i) => {
-                if let Some(r) = self.await_module_call() {
-                    return r;
-                }
-                let fiber = &mut self.fiber;
-                let f = fiber.frames.last().expect("a running frame");
-                // (A module's global the lane did not load: a fused await that was not a
-                // sleep's stopped here.)
-                if !push_cached_builtin(&f.code, &self.builtins, i, &mut fiber.stack)
-                    && !push_cached_global(&f.code, &f.globals, i, &mut fiber.stack)
-                {
-                    let v = self.load_global_at(i)?;
-                    self.push(v);
-                }
-                Ok(Step::Continue)
-            }
+            Op::LoadGlobal(i) => self.load_global_slow(i),
             _ => self.step(op, stop),
         }
+    }
+
+    /// LOAD_GLOBAL names[i] where the lane's slot hint missed or did not look: a builtin
+    /// through its own hint, a module's global through its hint, else a hashed lookup.
+    #[inline(always)]
+    fn load_global_slow(&mut self, i: u32) -> PyResult<Step> {
+        let fiber = &mut self.fiber;
+        let f = fiber.frames.last().expect("a running frame");
+        // (A module's global the lane did not load: a fused await that was not a sleep's
+        // comes here.)
+        if !push_cached_builtin(&f.code, &self.builtins, i, &mut fiber.stack)
+            && !push_cached_global(&f.code, &f.globals, i, &mut fiber.stack)
+        {
+            let v = self.load_global_at(i)?;
+            self.push(v);
+        }
+        Ok(Step::Continue)
     }
 
     /// `await asyncio.sleep(delay)` about to run: the stack ends (asyncio.sleep, an empty
@@ -189,20 +199,39 @@ impl Vm {
     }
 
     /// `await asyncio.sleep(delay)` fused (`Op::AwaitModuleConst`/`AwaitModuleFast` at the
-    /// LOAD_GLOBAL the lane stopped at): if the global is a module whose attribute is the
-    /// `asyncio.sleep` builtin and the argument a number, the seven instructions are done at
-    /// once, without a value pushed (as `await_sleep` does at the call, three dispatches and
-    /// a module attribute's copy earlier). None, with nothing changed, in any other case (the
-    /// LOAD_GLOBAL then runs as itself).
-    fn await_module_call(&mut self) -> Option<PyResult<Step>> {
+    /// LOAD_GLOBAL the lane stopped at; `run` sends it here, not through `slow_step`, whose
+    /// entry costs more): if the global is a module whose attribute is the `asyncio.sleep`
+    /// builtin and the argument a number, the seven instructions are done at once, without
+    /// a value pushed (as `await_sleep` does at the call, three dispatches and a module
+    /// attribute's copy earlier). Otherwise the LOAD_GLOBAL it stands for runs as itself.
+    #[inline(never)]
+    fn await_module_call(&mut self, i: u32) -> PyResult<Step> {
         let f = self.frame();
         let at = f.ip as usize - 1;
-        let code = &f.code;
-        let (g, m, arg) = match code.fast.get(at) {
-            Some(&Op::AwaitModuleConst(g, m, c)) => (g, m, &code.consts[c as usize]),
-            Some(&Op::AwaitModuleFast(g, m, a)) => {
-                (g, m, &self.fiber.stack[f.base as usize + a as usize])
+        if let Some(delay) = self.sleep_delay(f.code.fast[at])
+            && let Some(target) = self.await_follows(at + 4, FUSED_AWAIT_STEPS)
+        {
+            if delay <= 0.0 {
+                return Ok(self.yield_at_call(target, 0, FUSED_AWAIT_STEPS));
             }
+            let send_at = at as u32 + 6;
+            if let Some(r) = self.sleep_at_call(delay, send_at, target, 0, FUSED_AWAIT_STEPS) {
+                return r;
+            }
+        }
+        self.load_global_slow(i)
+    }
+
+    /// The delay of the sleep a fused `await module.f(arg)` stands for, if the global is a
+    /// module whose attribute is the `asyncio.sleep` builtin and the argument a number (and,
+    /// for a timed sleep, a loop runs: outside one the plain instructions report it).
+    #[inline(always)]
+    fn sleep_delay(&self, op: Op) -> Option<f64> {
+        let f = self.frame();
+        let code = &f.code;
+        let (g, m, arg) = match op {
+            Op::AwaitModuleConst(g, m, c) => (g, m, &code.consts[c as usize]),
+            Op::AwaitModuleFast(g, m, a) => (g, m, &self.fiber.stack[f.base as usize + a as usize]),
             _ => return None,
         };
         let delay = match *arg {
@@ -211,32 +240,34 @@ impl Vm {
             Value::Bool(b) => f64::from(u8::from(b)),
             _ => return None,
         };
-        // A timed sleep outside a running loop fails: the plain instructions report it.
-        if delay > 0.0 && self.sched.running_loop.is_none() {
+        if !(delay <= 0.0 || self.sched.running_loop.is_some()) {
             return None;
         }
-        {
-            let globals = f.globals.globals.borrow();
-            let (key, Value::Module(module)) =
-                globals.get_index(code.global_slots[g as usize].get() as usize)?
-            else {
-                return None;
-            };
-            let name = &code.names[g as usize];
-            if !(Rc::ptr_eq(key, name) || **key == **name) {
-                return None;
-            }
-            let attrs = module.globals.borrow();
-            let slot =
-                attrs.slot_hinted(&code.names[m as usize], &code.global_slots[m as usize])?;
-            match attrs.get_index(slot) {
-                Some((_, Value::Builtin(b))) if crate::scheduler::sleep::is_sleep_fn(self, b) => {}
-                _ => return None,
-            }
+        let globals = f.globals.globals.borrow();
+        let (key, Value::Module(module)) =
+            globals.get_index(code.global_slots[g as usize].get() as usize)?
+        else {
+            return None;
+        };
+        let name = &code.names[g as usize];
+        if !(Rc::ptr_eq(key, name) || **key == **name) {
+            return None;
         }
-        // The LOAD_GLOBAL is charged; its six companions are charged here.
-        let target = self.await_follows(at + 4, FUSED_AWAIT_STEPS)?;
-        self.sleep_at_call(delay, at as u32 + 6, target, 0, FUSED_AWAIT_STEPS)
+        let name = &code.names[m as usize];
+        let attrs = module.globals.borrow();
+        let slot = attrs.slot_hinted(name, &code.global_slots[m as usize])?;
+        let (key, Value::Builtin(b)) = attrs.get_index(slot)? else {
+            return None;
+        };
+        if !crate::scheduler::sleep::is_sleep_fn(self, b) {
+            return None;
+        }
+        if !Rc::ptr_eq(key, name) {
+            // The module's own key string: take this site's, as `load_module_attr` does.
+            drop(attrs);
+            module.globals.borrow_mut().adopt_key(slot, name);
+        }
+        Some(delay)
     }
 
     /// The rest of `await asyncio.sleep(delay)` run at its call: `values` leave the stack
@@ -252,9 +283,7 @@ impl Vm {
         steps: u32,
     ) -> Option<PyResult<Step>> {
         if delay <= 0.0 {
-            self.take_awaited_call(values, steps);
-            self.frame_mut().ip = target;
-            return Some(Ok(Step::Exit(Exit::Suspended(Suspend::Yield(Value::None)))));
+            return Some(Ok(self.yield_at_call(target, values, steps)));
         }
         let sleep = crate::scheduler::sleep::new_sleep(delay, Value::None);
         let Some(crate::scheduler::AsyncObj::Sleep(s)) = crate::scheduler::as_async(&sleep) else {
@@ -277,6 +306,15 @@ impl Vm {
                 Step::Continue
             }
         }))
+    }
+
+    /// `await asyncio.sleep(0)` run at its call: a bare yield, with the frame past the
+    /// await (`target`) and its call's `values` off the stack, `steps` charged.
+    #[inline(always)]
+    fn yield_at_call(&mut self, target: u32, values: usize, steps: u32) -> Step {
+        self.take_awaited_call(values, steps);
+        self.frame_mut().ip = target;
+        Step::Exit(Exit::Suspended(Suspend::Yield(Value::None)))
     }
 
     /// The await's target if the instructions at `ip` are an `await` of the value of the
