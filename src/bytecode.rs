@@ -211,7 +211,7 @@ const _: () = assert!(std::mem::size_of::<Op>() == 8);
 
 /// The fast lane's copy of `ops`: common instruction sequences fused into one entry at the
 /// index of their first instruction (the run_fast loop in vm/exec.rs executes them).
-pub fn fuse(ops: &[Op]) -> Box<[Op]> {
+pub fn fuse(ops: &[Op], consts: &[Value]) -> Box<[Op]> {
     let mut fast: Vec<Op> = ops.to_vec();
     let small = |i: u32| u16::try_from(i).ok();
     for (i, f) in fast.iter_mut().enumerate() {
@@ -245,20 +245,22 @@ pub fn fuse(ops: &[Op]) -> Box<[Op]> {
                 arg @ (Op::LoadConst(_) | Op::LoadFast(_)),
                 Op::CallMethod(1),
                 Op::GetAwaitable(_),
-                Op::LoadConst(_),
+                Op::LoadConst(k),
                 Op::Send(_),
                 ..,
-            ] => match (small(g), small(m), arg) {
-                (Some(g), Some(m), Op::LoadConst(c)) => match small(c) {
-                    Some(c) => Op::AwaitModuleConst(g, m, c),
-                    None => continue,
-                },
-                (Some(g), Some(m), Op::LoadFast(a)) => match small(a) {
-                    Some(a) => Op::AwaitModuleFast(g, m, a),
-                    None => continue,
-                },
-                _ => continue,
-            },
+            ] if consts.get(k as usize).is_some_and(Value::is_none) => {
+                match (small(g), small(m), arg) {
+                    (Some(g), Some(m), Op::LoadConst(c)) => match small(c) {
+                        Some(c) => Op::AwaitModuleConst(g, m, c),
+                        None => continue,
+                    },
+                    (Some(g), Some(m), Op::LoadFast(a)) => match small(a) {
+                        Some(a) => Op::AwaitModuleFast(g, m, a),
+                        None => continue,
+                    },
+                    _ => continue,
+                }
+            }
             [Op::ForIter(t), Op::StoreFast(a), ..] => match small(a) {
                 Some(a) => Op::ForIterStore(a, t),
                 None => continue,

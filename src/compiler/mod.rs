@@ -104,7 +104,7 @@ impl Unit<'_> {
             qualname: self.qualname.into(),
             kind: self.kind,
             flags: self.flags,
-            fast: crate::bytecode::fuse(&self.ops),
+            fast: crate::bytecode::fuse(&self.ops, &self.consts),
             ops: self.ops,
             spans: self.spans,
             consts: self.consts,

@@ -206,32 +206,36 @@ impl Vm {
     /// attribute's copy earlier). Otherwise the LOAD_GLOBAL it stands for runs as itself.
     #[inline(never)]
     fn await_module_call(&mut self, i: u32) -> PyResult<Step> {
-        let f = self.frame();
-        let at = f.ip as usize - 1;
-        if let Some(delay) = self.sleep_delay(f.code.fast[at])
-            && let Some(target) = self.await_follows(at + 4, FUSED_AWAIT_STEPS)
-        {
+        if let Some((delay, at, target)) = self.fused_sleep() {
             if delay <= 0.0 {
                 return Ok(self.yield_at_call(target, 0, FUSED_AWAIT_STEPS));
             }
-            let send_at = at as u32 + 6;
-            if let Some(r) = self.sleep_at_call(delay, send_at, target, 0, FUSED_AWAIT_STEPS) {
+            if let Some(r) = self.sleep_at_call(delay, at + 6, target, 0, FUSED_AWAIT_STEPS) {
                 return r;
             }
         }
         self.load_global_slow(i)
     }
 
-    /// The delay of the sleep a fused `await module.f(arg)` stands for, if the global is a
-    /// module whose attribute is the `asyncio.sleep` builtin and the argument a number (and,
-    /// for a timed sleep, a loop runs: outside one the plain instructions report it).
+    /// The sleep a fused `await module.f(arg)` stands for (its delay, the fused form's index
+    /// and the await's target), if the global is a module whose attribute is the
+    /// `asyncio.sleep` builtin, the argument a number (and, for a timed sleep, a loop runs:
+    /// outside one the plain instructions report it), and the step counters can be charged
+    /// for the instructions it skips. (`fuse` checked the await's instructions.)
     #[inline(always)]
-    fn sleep_delay(&self, op: Op) -> Option<f64> {
+    fn fused_sleep(&self) -> Option<(f64, u32, u32)> {
+        if self.budget.countdown <= FUSED_AWAIT_STEPS || self.switch_countdown <= FUSED_AWAIT_STEPS
+        {
+            return None;
+        }
         let f = self.frame();
-        let code = &f.code;
-        let (g, m, arg) = match op {
-            Op::AwaitModuleConst(g, m, c) => (g, m, &code.consts[c as usize]),
-            Op::AwaitModuleFast(g, m, a) => (g, m, &self.fiber.stack[f.base as usize + a as usize]),
+        let code = &*f.code;
+        let at = f.ip as usize - 1;
+        let (g, m, arg) = match code.fast.get(at) {
+            Some(&Op::AwaitModuleConst(g, m, c)) => (g, m, code.consts.get(c as usize)?),
+            Some(&Op::AwaitModuleFast(g, m, a)) => {
+                (g, m, self.fiber.stack.get(f.base as usize + a as usize)?)
+            }
             _ => return None,
         };
         let delay = match *arg {
@@ -243,13 +247,16 @@ impl Vm {
         if !(delay <= 0.0 || self.sched.running_loop.is_some()) {
             return None;
         }
+        let Some(&Op::Send(target)) = code.ops.get(at + 6) else {
+            return None;
+        };
+        let name = &code.names[g as usize];
         let globals = f.globals.globals.borrow();
         let (key, Value::Module(module)) =
             globals.get_index(code.global_slots[g as usize].get() as usize)?
         else {
             return None;
         };
-        let name = &code.names[g as usize];
         if !(Rc::ptr_eq(key, name) || **key == **name) {
             return None;
         }
@@ -267,7 +274,7 @@ impl Vm {
             drop(attrs);
             module.globals.borrow_mut().adopt_key(slot, name);
         }
-        Some(delay)
+        Some((delay, at as u32, target))
     }
 
     /// The rest of `await asyncio.sleep(delay)` run at its call: `values` leave the stack
