@@ -318,7 +318,7 @@ impl Class {
         {
             let d = self.dict.borrow();
             if let Some((k, v)) = d.get_index(hint.get() as usize)
-                && **k == *name
+                && same_str(k, name)
             {
                 return Some(v.clone());
             }
@@ -330,6 +330,25 @@ impl Class {
         self.mro
             .iter()
             .find_map(|c| c.dict.borrow().get(name).cloned())
+    }
+
+    /// `lookup_hinted` from a call site whose name string is `name`: a hit on an equal key
+    /// string makes the site's string the key, so that the next look compares addresses
+    /// (a method's key is the string of the code that defined it, not the caller's).
+    pub fn lookup_site(&self, name: &Rc<str>, hint: &Cell<u32>) -> Option<Value> {
+        let at = hint.get() as usize;
+        let adopt = {
+            let d = self.dict.borrow();
+            match d.get_index(at) {
+                Some((k, v)) if Rc::ptr_eq(k, name) => return Some(v.clone()),
+                Some((k, _)) => **k == **name,
+                None => false,
+            }
+        };
+        if adopt {
+            self.dict.borrow_mut().adopt_key(at, name);
+        }
+        self.lookup_hinted(name, hint)
     }
 
     /// Look a name up along the MRO.

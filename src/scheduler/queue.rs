@@ -241,6 +241,7 @@ impl QAttr {
 }
 
 thread_local! {
+    static LOOP_KEY: Rc<str> = Rc::from("_loop");
     /// Per attribute, the slot of the instance namespace where it was last found and the
     /// key there: every queue's `__init__` sets them in the same order and with the same
     /// key strings (the code's names), so a hint checked by comparing the key's address
@@ -411,7 +412,9 @@ fn get_loop(vm: &mut Vm, q: &Value, i: &Instance) -> PyResult<Value> {
         .ok_or_else(|| runtime_error("no running event loop"))?;
     let bound = attr(vm, q, i, QAttr::Loop)?;
     if bound.is_none() {
-        i.set("_loop", lp.clone());
+        // One key string for every queue's `_loop`, so that its hint compares addresses.
+        let key = LOOP_KEY.with(Rc::clone);
+        i.dict.borrow_mut().insert(key, lp.clone());
     } else if !bound.is(&lp) {
         let r = vm.repr(q)?;
         return Err(runtime_error(format!(

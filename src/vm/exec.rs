@@ -2262,9 +2262,7 @@ fn load_instance_method(stack: &mut Vec<Value>, code: &Code, i: u32) -> bool {
     if inst.dict.borrow().has(name) {
         return false;
     }
-    let found = inst
-        .class
-        .lookup_hinted(name, &code.global_slots[i as usize]);
+    let found = inst.class.lookup_site(name, &code.global_slots[i as usize]);
     let Some(m) = super::attr::plain_method(found) else {
         return false;
     };
