@@ -258,33 +258,40 @@ fn max_memory_stops_exponential_string_growth() {
 }
 
 /// `await asyncio.sleep(...)` runs as one fused step when the global is the module, and
-/// through the call's own shortcut when it is an instance holding the same function; both
-/// charge every instruction they stand for, so a step limit stops both programs at the
-/// same instruction, whatever the limit (the output and the place agree).
+/// through the call's own shortcut when it is an instance holding the same function; and a
+/// task resuming from `await asyncio.sleep(0)` as a statement skips the POP of its None
+/// (charged), where `_ = await ...` stores it (as many instructions). All charge every
+/// instruction they stand for, so a step limit stops the programs at the same instruction,
+/// whatever the limit (the output and the place agree).
 #[test]
 fn max_steps_counts_every_instruction_of_a_fused_await() {
     // (The same instructions before the loop: only the index differs.)
-    let program = |which: usize, delay: &str| {
+    let program = |which: usize, zero: &str, delay: &str| {
         format!(
-            "import asyncio\n\n\nclass Names:\n    sleep = staticmethod(asyncio.sleep)\n\n\nns = (asyncio, Names())[{which}]\n\n\nasync def spin(d):\n    i = 0\n    while True:\n        await ns.sleep(0)\n        await ns.sleep(d)\n        i += 1\n        print(i)\n\n\nasyncio.run(spin({delay}))\n"
+            "import asyncio\n\n\nclass Names:\n    sleep = staticmethod(asyncio.sleep)\n\n\nns = (asyncio, Names())[{which}]\n\n\nasync def spin(d):\n    i = 0\n    while True:\n        {zero}await ns.sleep(0)\n        await ns.sleep(d)\n        i += 1\n        print(i)\n\n\nasyncio.run(spin({delay}))\n"
         )
     };
     for delay in ["0", "0.001"] {
         for steps in 3000..3090 {
             let limit = steps.to_string();
             let flags = ["--virtual-time", "--max-steps", limit.as_str()];
-            let fused = run("fused_await", &program(0, delay), &flags);
-            let called = run("called_await", &program(1, delay), &flags);
+            let fused = run("fused_await", &program(0, "", delay), &flags);
             assert_eq!(fused.code, Some(121), "{}", fused.stderr);
-            assert_eq!(
-                fused.stdout, called.stdout,
-                "--max-steps {steps}, delay {delay}"
-            );
-            assert_eq!(
-                fused.stderr.replace("fused_await", "called_await"),
-                called.stderr,
-                "--max-steps {steps}, delay {delay}"
-            );
+            for (name, other) in [
+                ("called_await", program(1, "", delay)),
+                ("stored_await", program(0, "_ = ", delay)),
+            ] {
+                let other = run(name, &other, &flags);
+                assert_eq!(
+                    fused.stdout, other.stdout,
+                    "{name}: --max-steps {steps}, delay {delay}"
+                );
+                assert_eq!(
+                    fused.stderr.replace("fused_await", name),
+                    other.stderr,
+                    "{name}: --max-steps {steps}, delay {delay}"
+                );
+            }
         }
     }
 }

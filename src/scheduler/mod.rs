@@ -642,9 +642,21 @@ pub struct TaskData {
     pub fut_waiter: Cell<Value>,
     pub started: Cell<bool>,
     pub must_cancel: Cell<bool>,
-    /// How the task resumes: push the sent value (after a yield) or re-run SEND.
-    pub push_on_resume: Cell<bool>,
+    /// How the task resumes: push the sent value (after a yield), skip the POP that would
+    /// drop it (`Suspend::YieldAtPop`) or re-run SEND.
+    pub resume_with: Cell<ResumeWith>,
     pub num_cancels_requested: Cell<u32>,
+}
+
+/// What a task's next step does to its frame before running it (`TaskData::resume_with`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum ResumeWith {
+    /// Re-run the SEND it waits at (nothing is pushed).
+    Send,
+    /// Push the sent value (None), as after a yield.
+    Push,
+    /// Step over the POP that would drop the sent value.
+    SkipPop,
 }
 
 impl TaskData {

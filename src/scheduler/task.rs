@@ -3,8 +3,8 @@
 use std::cell::{Cell, RefCell};
 
 use super::{
-    AsyncObj, Callback, FutCallback, FutExtra, FutState, SendResult, TaskData, as_async, as_future,
-    as_loop, event_loop, future, sleep,
+    AsyncObj, Callback, FutCallback, FutExtra, FutState, ResumeWith, SendResult, TaskData,
+    as_async, as_future, as_loop, event_loop, future, sleep,
 };
 use crate::object::{Exc, GenKind, GenState, PyResult, SavedFrame};
 use crate::types::{exc_is, runtime_error, type_error};
@@ -47,7 +47,7 @@ pub fn create_task(vm: &mut Vm, lp: &Value, coro: Value, name: Value) -> PyResul
             fut_waiter: Cell::new(Value::None),
             started: Cell::new(false),
             must_cancel: Cell::new(false),
-            push_on_resume: Cell::new(false),
+            resume_with: Cell::new(ResumeWith::Send),
             num_cancels_requested: Cell::new(0),
         }))),
     );
@@ -318,13 +318,14 @@ pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
             }
         }
         Ok(Exit::Suspended(s)) => {
-            let (v, push) = match s {
-                Suspend::Yield(v) => (v, true),
-                Suspend::Wait(v) => (v, false),
+            let (v, with) = match s {
+                Suspend::Yield(v) => (v, ResumeWith::Push),
+                Suspend::YieldAtPop => (Value::None, ResumeWith::SkipPop),
+                Suspend::Wait(v) => (v, ResumeWith::Send),
                 // Never at a task's level (threads suspend only at their base): step again.
-                Suspend::Thread => (Value::None, true),
+                Suspend::Thread => (Value::None, ResumeWith::Push),
             };
-            td.push_on_resume.set(push);
+            td.resume_with.set(with);
             let sleeping = sleep::direct(&v);
             // Only a task waiting on a timer parks: a million of them may sleep at once,
             // while a task that yields or passes a queue item resumes at once, and copying
@@ -558,10 +559,19 @@ fn resume(vm: &mut Vm, td: &TaskData, throw: Option<Exc>, sleep_due: bool) -> Re
             vm.throw_into_top(e)?;
         }
         None => {
-            if td.push_on_resume.get() {
-                vm.fiber.stack.push(Value::None);
-            } else if sleep_due {
-                sleep::finish_due_await(&mut vm.fiber);
+            match td.resume_with.get() {
+                // The POP is charged as if it ran (unless a counter would reach zero: then
+                // it runs, for the checks that come with that).
+                ResumeWith::SkipPop if vm.budget.countdown > 1 && vm.switch_countdown > 1 => {
+                    vm.budget.countdown -= 1;
+                    vm.switch_countdown -= 1;
+                    if let Some(f) = vm.fiber.frames.last_mut() {
+                        f.ip += 1;
+                    }
+                }
+                ResumeWith::Push | ResumeWith::SkipPop => vm.fiber.stack.push(Value::None),
+                ResumeWith::Send if sleep_due => sleep::finish_due_await(&mut vm.fiber),
+                ResumeWith::Send => {}
             }
         }
     }

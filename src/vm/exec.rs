@@ -320,7 +320,11 @@ impl Vm {
     #[inline(always)]
     fn yield_at_call(&mut self, target: u32, values: usize, steps: u32) -> Step {
         self.take_awaited_call(values, steps);
-        self.frame_mut().ip = target;
+        let f = self.frame_mut();
+        f.ip = target;
+        if let Some(Op::Pop) = f.code.ops.get(target as usize) {
+            return Step::Exit(Exit::Suspended(Suspend::YieldAtPop));
+        }
         Step::Exit(Exit::Suspended(Suspend::Yield(Value::None)))
     }
 

@@ -151,6 +151,10 @@ pub enum Suspend {
     /// Waiting on a scheduler object (future, task, sleep) from SEND. Resuming re-runs
     /// the SEND, which then finds the object done; nothing is pushed.
     Wait(Value),
+    /// A bare yield (`await asyncio.sleep(0)` run at its call) with the frame at the POP
+    /// that drops the await's None: a task resuming it skips both, the push and the POP,
+    /// and charges the POP's step (see `scheduler::task::resume`).
+    YieldAtPop,
     /// The current thread blocks or is preempted (see threads/mod.rs): only at a thread's
     /// base, where its scheduler resumes it later.
     Thread,
