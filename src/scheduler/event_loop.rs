@@ -37,7 +37,7 @@ pub fn check_open(lp: &Value) -> PyResult<&LoopObj> {
 }
 
 /// Schedule a callback of the scheduler's own (see `Ready`).
-#[inline]
+#[inline(always)]
 pub fn call_soon(_vm: &mut Vm, lp: &Value, cb: Callback) {
     if let Some(l) = as_loop(lp) {
         l.ready.borrow_mut().push_back(Ready::Inline(cb));
