@@ -3,8 +3,8 @@
 use std::cell::{Cell, RefCell};
 
 use super::{
-    AsyncObj, Callback, FutCallback, FutExtra, FutState, ResumeWith, SendResult, TaskData,
-    as_async, as_future, as_loop, event_loop, future, sleep,
+    AsyncObj, Callback, FutCallback, FutExtra, FutState, FutureObj, ResumeWith, SendResult,
+    TaskData, as_async, as_future, as_loop, event_loop, future, sleep,
 };
 use crate::object::{Exc, GenKind, GenState, PyResult, SavedFrame};
 use crate::types::{exc_is, runtime_error, type_error};
@@ -203,6 +203,19 @@ pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
     if f.state.get() != FutState::Pending {
         return Ok(());
     }
+    if exc_in.is_none()
+        && !vm.sched.tracing
+        && !td.must_cancel.get()
+        && td.started.get()
+        && super::peek(&td.fut_waiter, Value::is_none)
+    {
+        let boxed = td.fiber.borrow_mut().take();
+        match boxed {
+            Some(b) if !b.frames.is_empty() => return step_boxed(vm, t, f, td, b),
+            // (No frames: a native coroutine as the whole task, which `resume` drives.)
+            other => *td.fiber.borrow_mut() = other,
+        }
+    }
     let mut throw = exc_in;
     // The awaited future was cancelled: re-running the await raises its CancelledError
     // (CPython's __wakeup passes on what future.result() raised).
@@ -295,6 +308,20 @@ pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
             },
         );
     }
+    after_step(vm, t, f, td, result, fiber)
+}
+
+/// The rest of a task's step, once its frames (`fiber`) are back from running: it ended,
+/// waits or yields.
+#[inline(always)]
+fn after_step(
+    vm: &mut Vm,
+    t: &Value,
+    f: &FutureObj,
+    td: &TaskData,
+    result: Result<Exit, Exc>,
+    fiber: Fiber,
+) -> PyResult<()> {
     match result {
         Ok(Exit::Returned(v)) => {
             recycle(vm, fiber.frames);
@@ -441,6 +468,56 @@ pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
     Ok(())
 }
 
+/// `step` for the commonest case, a task whose frames wait in its fiber box (it yielded,
+/// or waits in a nested await) with nothing thrown in, no cancellation pending, no future
+/// awaited and tracing off: none of `step`'s questions apply, the frames are swapped with
+/// the VM's through the box (which holds the outer ones while the task runs: two vectors
+/// exchanged each way instead of moved out and back), and after a bare yield the box goes
+/// straight back to the task.
+fn step_boxed(
+    vm: &mut Vm,
+    t: &Value,
+    f: &FutureObj,
+    td: &TaskData,
+    mut b: Box<Fiber>,
+) -> PyResult<()> {
+    let me = match t {
+        Value::Native(n) => Value::Native(n.clone()),
+        other => other.clone(),
+    };
+    let prev_task = vm.sched.current_task.replace(me);
+    swap_fibers(&mut vm.fiber, &mut b);
+    let outer_depth = std::mem::replace(&mut vm.native_depth, 0);
+    let outer_base = std::mem::replace(&mut vm.threads.at_base, false);
+    let result = resume_frames(vm, td, false);
+    vm.threads.at_base = outer_base;
+    vm.native_depth = outer_depth;
+    swap_fibers(&mut vm.fiber, &mut b);
+    vm.sched.current_task = prev_task;
+    let with = match &result {
+        Ok(Exit::Suspended(Suspend::YieldAtPop)) => ResumeWith::SkipPop,
+        Ok(Exit::Suspended(Suspend::Yield(v))) if v.is_none() => ResumeWith::Push,
+        _ => {
+            let fiber = std::mem::take(&mut *b);
+            if vm.sched.spare_fibers.len() < SPARE_FIBERS {
+                vm.sched.spare_fibers.push(b);
+            }
+            return after_step(vm, t, f, td, result, fiber);
+        }
+    };
+    td.resume_with.set(with);
+    *td.fiber.borrow_mut() = Some(b);
+    schedule_step(vm, &f.lp, t, None);
+    Ok(())
+}
+
+/// Exchange two fibers vector by vector (a swap of the whole fiber is a call to memcpy).
+#[inline(always)]
+fn swap_fibers(a: &mut Fiber, b: &mut Fiber) {
+    std::mem::swap(&mut a.frames, &mut b.frames);
+    std::mem::swap(&mut a.stack, &mut b.stack);
+}
+
 /// Keep a sleeping task's frames. Its one frame (the common case: the task awaits the sleep
 /// directly) goes back into its coroutine, whose saved-frame slot is empty while the task
 /// runs it, and the frame vector is kept for the next step: a sleeping task then holds no
@@ -557,23 +634,29 @@ fn resume(vm: &mut Vm, td: &TaskData, throw: Option<Exc>, sleep_due: bool) -> Re
                 None => e,
             };
             vm.throw_into_top(e)?;
+            vm.run(0)
         }
-        None => {
-            match td.resume_with.get() {
-                // The POP is charged as if it ran (unless a counter would reach zero: then
-                // it runs, for the checks that come with that).
-                ResumeWith::SkipPop if vm.budget.countdown > 1 && vm.switch_countdown > 1 => {
-                    vm.budget.countdown -= 1;
-                    vm.switch_countdown -= 1;
-                    if let Some(f) = vm.fiber.frames.last_mut() {
-                        f.ip += 1;
-                    }
-                }
-                ResumeWith::Push | ResumeWith::SkipPop => vm.fiber.stack.push(Value::None),
-                ResumeWith::Send if sleep_due => sleep::finish_due_await(&mut vm.fiber),
-                ResumeWith::Send => {}
+        None => resume_frames(vm, td, sleep_due),
+    }
+}
+
+/// Continue a started task's frames (on `vm.fiber`) with nothing thrown in, as its last
+/// suspension says (`TaskData::resume_with`).
+#[inline(always)]
+fn resume_frames(vm: &mut Vm, td: &TaskData, sleep_due: bool) -> Result<Exit, Exc> {
+    match td.resume_with.get() {
+        // The POP is charged as if it ran (unless a counter would reach zero: then it
+        // runs, for the checks that come with that).
+        ResumeWith::SkipPop if vm.budget.countdown > 1 && vm.switch_countdown > 1 => {
+            vm.budget.countdown -= 1;
+            vm.switch_countdown -= 1;
+            if let Some(f) = vm.fiber.frames.last_mut() {
+                f.ip += 1;
             }
         }
+        ResumeWith::Push | ResumeWith::SkipPop => vm.fiber.stack.push(Value::None),
+        ResumeWith::Send if sleep_due => sleep::finish_due_await(&mut vm.fiber),
+        ResumeWith::Send => {}
     }
     vm.run(0)
 }
