@@ -50,7 +50,7 @@ impl Attrs {
     /// The slot of `name`: first the slot `hint` says (where it was last found), checked by
     /// comparing the key there, so usually without hashing; a miss looks it up and updates
     /// the hint.
-    #[inline]
+    #[inline(always)]
     pub fn slot_hinted(&self, name: &str, hint: &Cell<u32>) -> Option<usize> {
         let at = hint.get() as usize;
         if let Some((k, _)) = self.0.get_index(at)

@@ -474,6 +474,7 @@ fn after_step(
 /// the VM's through the box (which holds the outer ones while the task runs: two vectors
 /// exchanged each way instead of moved out and back), and after a bare yield the box goes
 /// straight back to the task.
+#[inline(always)]
 fn step_boxed(
     vm: &mut Vm,
     t: &Value,
@@ -675,6 +676,7 @@ fn drive_native(vm: &mut Vm, coro: Value, throw: Option<Exc>) -> Result<Exit, Ex
 }
 
 /// Run the task's next step in the next iteration (`exc`: throw it in).
+#[inline]
 fn schedule_step(vm: &mut Vm, lp: &Value, t: &Value, exc: Option<Exc>) {
     if let Some(task) = super::obj(t) {
         event_loop::call_soon(vm, lp, Callback::Step { task, exc });
