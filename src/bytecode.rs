@@ -200,8 +200,8 @@ pub enum Op {
     ReturnFast(u32),
     /// LOAD_GLOBAL g; LOAD_METHOD m; LOAD_CONST c; CALL_METHOD 1; GET_AWAITABLE;
     /// LOAD_CONST None; SEND: `await module.f(constant)`, as `await asyncio.sleep(1)`. The
-    /// lane stops at it as at its LOAD_GLOBAL, and `slow_step` runs `asyncio.sleep`'s await
-    /// at once (anything else as the plain instructions).
+    /// lane stops at it as at its LOAD_GLOBAL, and `run` has `await_module_call` run
+    /// `asyncio.sleep`'s await at once (anything else as the plain instructions).
     AwaitModuleConst(u16, u16, u16),
     /// The same with LOAD_FAST a for the argument: `await asyncio.sleep(delay)`.
     AwaitModuleFast(u16, u16, u16),

@@ -270,22 +270,11 @@ pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
         crate::trace::emit(vm, ev);
     }
     drop(waiter);
-    // (A task is a native object: its `Rc` cloned here, without `Value::clone`'s call.)
-    let me = match t {
-        Value::Native(n) => Value::Native(n.clone()),
-        other => other.clone(),
-    };
-    let prev_task = vm.sched.current_task.replace(me);
+    let prev_task = vm.sched.current_task.replace(own(t));
     // Switch to the task's own stack of frames.
     let boxed = td.fiber.borrow_mut().take();
     let fiber = match boxed {
-        Some(mut b) => {
-            let fiber = std::mem::take(&mut *b);
-            if vm.sched.spare_fibers.len() < SPARE_FIBERS {
-                vm.sched.spare_fibers.push(b);
-            }
-            fiber
-        }
+        Some(b) => unbox(vm, b),
         None => unpark(vm, td),
     };
     let outer = std::mem::replace(&mut vm.fiber, fiber);
@@ -482,11 +471,7 @@ fn step_boxed(
     td: &TaskData,
     mut b: Box<Fiber>,
 ) -> PyResult<()> {
-    let me = match t {
-        Value::Native(n) => Value::Native(n.clone()),
-        other => other.clone(),
-    };
-    let prev_task = vm.sched.current_task.replace(me);
+    let prev_task = vm.sched.current_task.replace(own(t));
     swap_fibers(&mut vm.fiber, &mut b);
     let outer_depth = std::mem::replace(&mut vm.native_depth, 0);
     let outer_base = std::mem::replace(&mut vm.threads.at_base, false);
@@ -499,10 +484,7 @@ fn step_boxed(
         Ok(Exit::Suspended(Suspend::YieldAtPop)) => ResumeWith::SkipPop,
         Ok(Exit::Suspended(Suspend::Yield(v))) if v.is_none() => ResumeWith::Push,
         _ => {
-            let fiber = std::mem::take(&mut *b);
-            if vm.sched.spare_fibers.len() < SPARE_FIBERS {
-                vm.sched.spare_fibers.push(b);
-            }
+            let fiber = unbox(vm, b);
             return after_step(vm, t, f, td, result, fiber);
         }
     };
@@ -510,6 +492,26 @@ fn step_boxed(
     *td.fiber.borrow_mut() = Some(b);
     schedule_step(vm, &f.lp, t, None);
     Ok(())
+}
+
+/// Another reference to task `t`, for `current_task` (a task is a native object: its `Rc`
+/// cloned here, without `Value::clone`'s call).
+#[inline(always)]
+fn own(t: &Value) -> Value {
+    match t {
+        Value::Native(n) => Value::Native(n.clone()),
+        other => other.clone(),
+    }
+}
+
+/// The frames in a task's fiber box, the emptied box kept for reuse.
+#[inline(always)]
+fn unbox(vm: &mut Vm, mut b: Box<Fiber>) -> Fiber {
+    let fiber = std::mem::take(&mut *b);
+    if vm.sched.spare_fibers.len() < SPARE_FIBERS {
+        vm.sched.spare_fibers.push(b);
+    }
+    fiber
 }
 
 /// Exchange two fibers vector by vector (a swap of the whole fiber is a call to memcpy).
