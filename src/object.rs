@@ -107,10 +107,35 @@ impl KeyHint {
     }
 }
 
+/// `read` of the value of `name` in `attrs`, found through `hint` (`Attrs::slot_hinted`);
+/// an equal key string found there that is not the site's own becomes it
+/// (`Attrs::adopt_key`), so that the next look compares addresses. A call site's name (a
+/// module attribute, a method) is often another string than the key the defining code made.
+#[inline(always)]
+pub fn read_adopting<R>(
+    attrs: &RefCell<Attrs>,
+    name: &Rc<str>,
+    hint: &Cell<u32>,
+    read: impl FnOnce(&Value) -> R,
+) -> Option<R> {
+    let at = {
+        let d = attrs.borrow();
+        // The usual case: the hinted slot holds this site's own string.
+        if let Some((k, v)) = d.get_index(hint.get() as usize)
+            && Rc::ptr_eq(k, name)
+        {
+            return Some(read(v));
+        }
+        d.slot_hinted(name, hint)?
+    };
+    attrs.borrow_mut().adopt_key(at, name);
+    attrs.borrow().get_index(at).map(|(_, v)| read(v))
+}
+
 /// Equal strings, comparing addresses first: a key and a code object's name are often one
 /// shared string.
 #[inline(always)]
-fn same_str(a: &str, b: &str) -> bool {
+pub fn same_str(a: &str, b: &str) -> bool {
     (a.as_ptr() == b.as_ptr() && a.len() == b.len()) || a == b
 }
 
@@ -332,23 +357,14 @@ impl Class {
             .find_map(|c| c.dict.borrow().get(name).cloned())
     }
 
-    /// `lookup_hinted` from a call site whose name string is `name`: a hit on an equal key
-    /// string makes the site's string the key, so that the next look compares addresses
-    /// (a method's key is the string of the code that defined it, not the caller's).
+    /// `lookup_hinted` from a call site whose name string is `name`: a hit in the class's
+    /// own namespace makes the site's string the key there (`read_adopting`).
     pub fn lookup_site(&self, name: &Rc<str>, hint: &Cell<u32>) -> Option<Value> {
-        let at = hint.get() as usize;
-        let adopt = {
-            let d = self.dict.borrow();
-            match d.get_index(at) {
-                Some((k, v)) if Rc::ptr_eq(k, name) => return Some(v.clone()),
-                Some((k, _)) => **k == **name,
-                None => false,
-            }
-        };
-        if adopt {
-            self.dict.borrow_mut().adopt_key(at, name);
-        }
-        self.lookup_hinted(name, hint)
+        read_adopting(&self.dict, name, hint, Value::clone).or_else(|| {
+            self.mro
+                .iter()
+                .find_map(|c| c.dict.borrow().get(&**name).cloned())
+        })
     }
 
     /// Look a name up along the MRO.

@@ -10,7 +10,8 @@ use crate::ast::{BinOp, CmpOp, UnaryOp};
 use crate::bytecode::{Code, Op};
 use crate::dict::Dict;
 use crate::object::{
-    CallArgs, Exc, GenKind, GenState, IterObj, Module, PyResult, SliceObj, TbEntry,
+    CallArgs, Exc, GenKind, GenState, IterObj, Module, PyResult, SliceObj, TbEntry, read_adopting,
+    same_str,
 };
 use crate::types::{self, exc, exc_is, type_error};
 use crate::value::Value;
@@ -187,12 +188,7 @@ impl Vm {
             Value::Builtin(b) if crate::scheduler::sleep::is_sleep_fn(self, b) => {}
             _ => return None,
         }
-        let delay = match stack[n - 1] {
-            Value::Int(i) => i as f64,
-            Value::Float(f) => f,
-            Value::Bool(b) => f64::from(u8::from(b)),
-            _ => return None,
-        };
+        let delay = sleep_delay(&stack[n - 1])?;
         let ip = self.frame().ip;
         let target = self.await_follows(ip as usize, AWAIT_STEPS)?;
         self.sleep_at_call(delay, ip + 2, target, 3, AWAIT_STEPS)
@@ -206,13 +202,10 @@ impl Vm {
     /// attribute's copy earlier). Otherwise the LOAD_GLOBAL it stands for runs as itself.
     #[inline(never)]
     fn await_module_call(&mut self, i: u32) -> PyResult<Step> {
-        if let Some((delay, at, target)) = self.fused_sleep() {
-            if delay <= 0.0 {
-                return Ok(self.yield_at_call(target, 0, FUSED_AWAIT_STEPS));
-            }
-            if let Some(r) = self.sleep_at_call(delay, at + 6, target, 0, FUSED_AWAIT_STEPS) {
-                return r;
-            }
+        if let Some((delay, at, target)) = self.fused_sleep()
+            && let Some(r) = self.sleep_at_call(delay, at + 6, target, 0, FUSED_AWAIT_STEPS)
+        {
+            return r;
         }
         self.load_global_slow(i)
     }
@@ -224,8 +217,7 @@ impl Vm {
     /// for the instructions it skips. (`fuse` checked the await's instructions.)
     #[inline(always)]
     fn fused_sleep(&self) -> Option<(f64, u32, u32)> {
-        if self.budget.countdown <= FUSED_AWAIT_STEPS || self.switch_countdown <= FUSED_AWAIT_STEPS
-        {
+        if !self.can_charge(FUSED_AWAIT_STEPS) {
             return None;
         }
         let f = self.frame();
@@ -238,49 +230,33 @@ impl Vm {
             }
             _ => return None,
         };
-        let delay = match *arg {
-            Value::Int(i) => i as f64,
-            Value::Float(x) => x,
-            Value::Bool(b) => f64::from(u8::from(b)),
-            _ => return None,
-        };
+        let delay = sleep_delay(arg)?;
         if !(delay <= 0.0 || self.sched.running_loop.is_some()) {
             return None;
         }
         let Some(&Op::Send(target)) = code.ops.get(at + 6) else {
             return None;
         };
-        let name = &code.names[g as usize];
         let globals = f.globals.globals.borrow();
         let (key, Value::Module(module)) =
             globals.get_index(code.global_slots[g as usize].get() as usize)?
         else {
             return None;
         };
-        if !(Rc::ptr_eq(key, name) || **key == **name) {
+        if !same_str(key, &code.names[g as usize]) {
             return None;
         }
-        let name = &code.names[m as usize];
-        let attrs = module.globals.borrow();
-        let slot = attrs.slot_hinted(name, &code.global_slots[m as usize])?;
-        let (key, Value::Builtin(b)) = attrs.get_index(slot)? else {
-            return None;
-        };
-        if !crate::scheduler::sleep::is_sleep_fn(self, b) {
-            return None;
-        }
-        if !Rc::ptr_eq(key, name) {
-            // The module's own key string: take this site's, as `load_module_attr` does.
-            drop(attrs);
-            module.globals.borrow_mut().adopt_key(slot, name);
-        }
-        Some((delay, at as u32, target))
+        let hint = &code.global_slots[m as usize];
+        let is_sleep = |v: &Value| matches!(v, Value::Builtin(b) if crate::scheduler::sleep::is_sleep_fn(self, b));
+        read_adopting(&module.globals, &code.names[m as usize], hint, is_sleep)?
+            .then_some((delay, at as u32, target))
     }
 
     /// The rest of `await asyncio.sleep(delay)` run at its call: `values` leave the stack
     /// and `steps` are charged (see `take_awaited_call`), then the sleep starts. A sleep of
     /// 0 or less yields at once with the frame past the await (`target`); a longer one is
     /// made and sent as SEND would, and the frame is left at the SEND (`send_at`).
+    #[inline(always)]
     fn sleep_at_call(
         &mut self,
         delay: f64,
@@ -333,7 +309,7 @@ impl Vm {
     /// charged `steps` without reaching zero (see `take_awaited_call`).
     #[inline(always)]
     fn await_follows(&self, ip: usize, steps: u32) -> Option<u32> {
-        if self.budget.countdown <= steps || self.switch_countdown <= steps {
+        if !self.can_charge(steps) {
             return None;
         }
         let f = self.frame();
@@ -345,6 +321,13 @@ impl Vm {
             }
             _ => None,
         }
+    }
+
+    /// Can both step counters be charged `steps` instructions without reaching zero (the
+    /// instruction that brings one to zero must go through `checked_step`)?
+    #[inline(always)]
+    fn can_charge(&self, steps: u32) -> bool {
+        self.budget.countdown > steps && self.switch_countdown > steps
     }
 
     /// An await run at its call (`await_follows` said so): its call's `values` (the callee,
@@ -2156,6 +2139,17 @@ impl Vm {
     }
 }
 
+/// The delay of `asyncio.sleep(v)` when `v` is a number (an int, a float or a bool).
+#[inline(always)]
+fn sleep_delay(v: &Value) -> Option<f64> {
+    match *v {
+        Value::Int(i) => Some(i as f64),
+        Value::Float(x) => Some(x),
+        Value::Bool(b) => Some(f64::from(u8::from(b))),
+        _ => None,
+    }
+}
+
 /// The instructions of an `await` after its call: GET_AWAITABLE, LOAD_CONST None, SEND.
 const AWAIT_STEPS: u32 = 3;
 /// The instructions a fused `await module.f(arg)` skips after its LOAD_GLOBAL.
@@ -2170,22 +2164,10 @@ fn load_module_attr(stack: &mut Vec<Value>, code: &Code, i: u32) -> bool {
     let Some(Value::Module(m)) = stack.last() else {
         return false;
     };
-    let name = &code.names[i as usize];
-    let (v, at, same_key) = {
-        let map = m.globals.borrow();
-        let found = map
-            .slot_hinted(name, &code.global_slots[i as usize])
-            .and_then(|at| Some((at, map.get_index(at)?)));
-        match found {
-            Some((at, (k, v))) => (v.clone(), at, Rc::ptr_eq(k, name)),
-            None => return false,
-        }
+    let (name, hint) = (&code.names[i as usize], &code.global_slots[i as usize]);
+    let Some(v) = read_adopting(&m.globals, name, hint, Value::clone) else {
+        return false;
     };
-    if !same_key {
-        // The module's key is another string ("sleep" from the module's own code): take
-        // this site's, so that the next look compares addresses, not the strings.
-        m.globals.borrow_mut().adopt_key(at, name);
-    }
     // (module) -> (attribute, Undef): a plain call follows.
     if let Some(top) = stack.last_mut() {
         *top = v;
