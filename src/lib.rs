@@ -12,6 +12,7 @@ pub mod disasm;
 pub mod explore;
 pub mod format;
 pub mod gc;
+pub mod in_place;
 pub mod interrupt;
 pub mod lexer;
 pub mod lint;

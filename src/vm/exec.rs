@@ -9,6 +9,7 @@ use super::{Block, Exit, Frame, Resume, Suspend, Vm};
 use crate::ast::{BinOp, CmpOp, UnaryOp};
 use crate::bytecode::{Code, Op};
 use crate::dict::Dict;
+use crate::in_place::push_with;
 use crate::object::{
     CallArgs, Exc, GenKind, GenState, IterObj, Module, PyResult, SliceObj, TbEntry, read_adopting,
     same_str,
@@ -500,10 +501,20 @@ impl Vm {
                 let stack = &mut fiber.stack;
                 match op {
                     Op::LoadFast(i) => load_fast!(stack, i),
-                    Op::StoreFast(i) => {
-                        let v = stack.pop().unwrap_or_default();
-                        discard(std::mem::replace(&mut stack[base + i as usize], v));
-                    }
+                    Op::StoreFast(i) => match stack.last() {
+                        // An int just computed was written as tag and payload: moving it
+                        // whole would read both back in one wide load and stall.
+                        Some(&Value::Int(v)) => {
+                            // An int owns nothing: forgetting it lets the compiler drop
+                            // the read of the popped value.
+                            std::mem::forget(stack.pop());
+                            store_int(stack, base + i as usize, v);
+                        }
+                        _ => {
+                            let v = stack.pop().unwrap_or_default();
+                            discard(std::mem::replace(&mut stack[base + i as usize], v));
+                        }
+                    },
                     Op::LoadConst(i) => push_copy(stack, &code.consts[i as usize]),
                     Op::LoadGlobal(i) => {
                         let globals = &fiber.frames.last().expect("frame").globals;
@@ -625,13 +636,16 @@ impl Vm {
                         fiber.frames.last_mut().expect("frame").ip = ip as u32;
                         base = fpos + 1;
                         let callee = func.code.clone();
-                        fiber.frames.push(Frame::new(
-                            func.code.clone(),
-                            base,
-                            fpos,
-                            func.globals.clone(),
-                            Resume::Call,
-                        ));
+                        // Built in its slot (see `in_place`).
+                        push_with(&mut fiber.frames, || {
+                            Frame::new(
+                                func.code.clone(),
+                                base,
+                                fpos,
+                                func.globals.clone(),
+                                Resume::Call,
+                            )
+                        });
                         if callee.nslots() > n as usize {
                             stack.resize(base + callee.nslots(), Value::Undef);
                         }
@@ -2266,14 +2280,6 @@ pub(super) fn awaitable_as_is(v: Option<&Value>) -> bool {
         Some(Value::Native(n)) => matches!(&**n, crate::object::NativeObj::Async(_)),
         _ => false,
     }
-}
-
-/// Push the value `make` returns, built in place: `make` runs once the vector has room, so
-/// the value is written straight into its slot. (`push` builds it in a temporary first and
-/// copies it with wider loads than the stores that built it: a store-forwarding stall.)
-#[inline(always)]
-fn push_with<T>(v: &mut Vec<T>, make: impl FnOnce() -> T) {
-    v.extend(std::iter::once_with(make));
 }
 
 /// Push a copy of the value `$src` (a place expression), built in its slot variant by
