@@ -352,8 +352,8 @@ pub struct Code {
     pub varnames: Vec<Rc<str>>,
     pub argcount: u32,
     /// `argcount` if a call with that many positional arguments can enter this code with
-    /// them left where they are on the stack (`takes_plain_call`), else `u32::MAX`: set by
-    /// `seal`, so that the fast lane's call test is one comparison.
+    /// them left where they are on the stack (they become the first local slots), else
+    /// `u32::MAX`: set by `seal` (a function copies it: `Function::plain_argc`).
     pub plain_argc: u32,
     pub posonlycount: u32,
     pub kwonlycount: u32,
@@ -399,13 +399,6 @@ impl Code {
 
     pub fn is_generatorlike(&self) -> bool {
         self.flags.generator || self.flags.coroutine
-    }
-
-    /// Can a call with `n` positional arguments enter this code with the arguments left
-    /// where they are on the stack (they become the first local slots)?
-    #[inline(always)]
-    pub fn takes_plain_call(&self, n: u32) -> bool {
-        n == self.plain_argc
     }
 
     /// Compute the fields derived from the others (`plain_argc`); every code object is

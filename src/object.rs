@@ -292,9 +292,22 @@ pub struct Function {
     pub kwdefaults: Vec<(Rc<str>, Value)>,
     /// Cells of the free variables, in `code.freevars` order.
     pub closure: Vec<Value>,
+    /// The number of positional arguments a call can enter with, left where they are on
+    /// the stack (`Code::plain_argc`, and no closure), else `u32::MAX`: the dispatch loop's
+    /// call tests one field instead of two behind two pointers.
+    pub plain_argc: u32,
     pub name: RefCell<Rc<str>>,
     pub qualname: RefCell<Rc<str>>,
     pub attrs: RefCell<Attrs>,
+}
+
+/// `Function::plain_argc` for a function of `code` with `closure`.
+pub fn plain_call_argc(code: &Code, closure: &[Value]) -> u32 {
+    if closure.is_empty() {
+        code.plain_argc
+    } else {
+        u32::MAX
+    }
 }
 
 /// What a class's instances are made of, for the built-in types.

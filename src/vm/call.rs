@@ -444,6 +444,7 @@ impl Vm {
         };
         let frame = self.fiber.frames.last().expect("frame");
         let code: Rc<Code> = frame.code.children[idx].clone();
+        let plain_argc = crate::object::plain_call_argc(&code, &closure);
         Ok(Value::Func(Rc::new(Function {
             name: RefCell::new(code.name.clone()),
             qualname: RefCell::new(code.qualname.clone()),
@@ -451,6 +452,7 @@ impl Vm {
             globals: frame.globals.clone(),
             defaults,
             kwdefaults,
+            plain_argc,
             closure,
             attrs: RefCell::new(Attrs::default()),
         })))

@@ -624,9 +624,7 @@ impl Vm {
                         let fpos = stack.len() - n as usize - 1;
                         let func = match &stack[fpos] {
                             Value::Func(f)
-                                if f.code.takes_plain_call(n)
-                                    && f.closure.is_empty()
-                                    && fiber.frames.len() < recursion_limit =>
+                                if f.plain_argc == n && fiber.frames.len() < recursion_limit =>
                             {
                                 f
                             }

@@ -31,6 +31,7 @@ impl Vm {
         }
         let name: Rc<str> = "<module>".into();
         let f = Function {
+            plain_argc: crate::object::plain_call_argc(&code, &[]),
             code,
             globals: module,
             defaults: Vec::new(),
