@@ -461,12 +461,12 @@ fn run(vm: &mut Vm, op: &QueueOp, q: &Value, i: &Instance, k: Kind) -> PyResult<
         let lp = get_loop(vm, q, i)?;
         let w = future::new_future(lp);
         match attr(vm, q, i, list)? {
-            Value::List(l) => l.borrow_mut().push(w.clone()),
+            Value::List(l) => l.borrow_mut().push(w.share()),
             other => {
                 py(vm, &other, "append", std::slice::from_ref(&w))?;
             }
         }
-        *op.waiter.borrow_mut() = w.clone();
+        *op.waiter.borrow_mut() = w.share();
         op.state.set(OpState::Waiting);
         return Ok(SendResult::Yield(w));
     }

@@ -270,7 +270,7 @@ pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
         crate::trace::emit(vm, ev);
     }
     drop(waiter);
-    let prev_task = vm.sched.current_task.replace(own(t));
+    let prev_task = vm.sched.current_task.replace(t.share());
     // Switch to the task's own stack of frames.
     let boxed = td.fiber.borrow_mut().take();
     let fiber = match boxed {
@@ -395,7 +395,7 @@ fn after_step(
             } else if let Some(s) = sleeping {
                 // The sleep stands for its future: the task waits on it.
                 sleep::wait(s, t);
-                td.fut_waiter.set(v.clone());
+                td.fut_waiter.set(v.share());
                 if td.must_cancel.get() && sleep::cancel(vm, &v, s, f.cancel_message()) {
                     td.must_cancel.set(false);
                 }
@@ -411,7 +411,7 @@ fn after_step(
                 if let Some(me) = super::obj(t) {
                     future::add_done_callback(vm, &v, FutCallback::Wakeup(me));
                 }
-                td.fut_waiter.set(v.clone());
+                td.fut_waiter.set(v.share());
                 if td.must_cancel.get() {
                     let msg = f.cancel_message();
                     if cancel(vm, &v, msg)? {
@@ -471,7 +471,7 @@ fn step_boxed(
     td: &TaskData,
     mut b: Box<Fiber>,
 ) -> PyResult<()> {
-    let prev_task = vm.sched.current_task.replace(own(t));
+    let prev_task = vm.sched.current_task.replace(t.share());
     swap_fibers(&mut vm.fiber, &mut b);
     let outer_depth = std::mem::replace(&mut vm.native_depth, 0);
     let outer_base = std::mem::replace(&mut vm.threads.at_base, false);
@@ -492,16 +492,6 @@ fn step_boxed(
     *td.fiber.borrow_mut() = Some(b);
     schedule_step(vm, &f.lp, t, None);
     Ok(())
-}
-
-/// Another reference to task `t`, for `current_task` (a task is a native object: its `Rc`
-/// cloned here, without `Value::clone`'s call).
-#[inline(always)]
-fn own(t: &Value) -> Value {
-    match t {
-        Value::Native(n) => Value::Native(n.clone()),
-        other => other.clone(),
-    }
 }
 
 /// The frames in a task's fiber box, the emptied box kept for reuse.
