@@ -273,11 +273,13 @@ pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
     let prev_task = vm.sched.current_task.replace(t.share());
     // Switch to the task's own stack of frames.
     let boxed = td.fiber.borrow_mut().take();
-    let fiber = match boxed {
+    let mut fiber = match boxed {
         Some(b) => unbox(vm, b),
         None => unpark(vm, td),
     };
-    let outer = std::mem::replace(&mut vm.fiber, fiber);
+    // Vector by vector: moving the whole fiber out reads the lengths `run` just wrote in
+    // wider loads than their stores, a store-forwarding stall (see `swap_fibers`).
+    swap_fibers(&mut vm.fiber, &mut fiber);
     let outer_depth = vm.native_depth;
     vm.native_depth = 0;
     // A task's frames are not its thread's own: a thread cannot suspend inside a step.
@@ -285,7 +287,7 @@ pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
     let result = resume(vm, td, throw, sleep_due);
     vm.threads.at_base = outer_base;
     vm.native_depth = outer_depth;
-    let fiber = std::mem::replace(&mut vm.fiber, outer);
+    swap_fibers(&mut vm.fiber, &mut fiber);
     vm.sched.current_task = prev_task;
     if delivering && !matches!(&result, Err(e) if exc_is(e, "CancelledError")) {
         let at = crate::trace::caught_at(vm.sched.cancel_caught.take());
@@ -504,7 +506,9 @@ fn unbox(vm: &mut Vm, mut b: Box<Fiber>) -> Fiber {
     fiber
 }
 
-/// Exchange two fibers vector by vector (a swap of the whole fiber is a call to memcpy).
+/// Exchange two fibers vector by vector: a swap of the whole fiber is a call to memcpy, and
+/// a move of it copies a vector's length together with the next field in one wide load,
+/// which stalls when `run` has just written the length.
 #[inline(always)]
 fn swap_fibers(a: &mut Fiber, b: &mut Fiber) {
     std::mem::swap(&mut a.frames, &mut b.frames);
