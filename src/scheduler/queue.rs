@@ -13,6 +13,7 @@ use std::rc::Rc;
 
 use super::{AsyncObj, FutState, SendResult, as_async, as_future, future, wrap};
 use crate::bytecode::Op;
+use crate::in_place::push_with;
 use crate::object::{CallArgs, Class, Exc, Instance, KeyHint, PyResult};
 use crate::types::{self, new_exc_args, runtime_error, type_error};
 use crate::value::Value;
@@ -461,7 +462,7 @@ fn run(vm: &mut Vm, op: &QueueOp, q: &Value, i: &Instance, k: Kind) -> PyResult<
         let lp = get_loop(vm, q, i)?;
         let w = future::new_future(lp);
         match attr(vm, q, i, list)? {
-            Value::List(l) => l.borrow_mut().push(w.share()),
+            Value::List(l) => push_with(&mut *l.borrow_mut(), || w.share()),
             other => {
                 py(vm, &other, "append", std::slice::from_ref(&w))?;
             }
