@@ -72,16 +72,26 @@ impl Attrs {
     /// `slot_hinted` for a name that native code looks up in many namespaces of one
     /// layout (a queue's `_queue`): the hint also keeps the key string it last found at
     /// its slot, so that a hit is a pointer comparison.
+    /// The hit is inline (a queue pass makes sixteen of these lookups).
+    #[inline]
     pub fn slot_key_hinted(&self, name: &str, hint: &KeyHint) -> Option<usize> {
         let at = hint.slot.get() as usize;
-        if let Some((k, _)) = self.0.get_index(at) {
-            if k.as_ptr() as usize == hint.addr.get() {
-                return Some(at);
-            }
-            if **k == *name {
-                hint.remember(at, k);
-                return Some(at);
-            }
+        match self.0.get_index(at) {
+            Some((k, _)) if k.as_ptr() as usize == hint.addr.get() => Some(at),
+            _ => self.slot_key_looked_up(name, hint),
+        }
+    }
+
+    /// `slot_key_hinted`'s miss: an equal key at the hinted slot, else hash the name; either
+    /// way remember where it was.
+    #[inline(never)]
+    fn slot_key_looked_up(&self, name: &str, hint: &KeyHint) -> Option<usize> {
+        let at = hint.slot.get() as usize;
+        if let Some((k, _)) = self.0.get_index(at)
+            && **k == *name
+        {
+            hint.remember(at, k);
+            return Some(at);
         }
         let (at, k, _) = self.0.get_full(name)?;
         hint.remember(at, k);
