@@ -71,8 +71,8 @@ impl Attrs {
 
     /// `slot_hinted` for a name that native code looks up in many namespaces of one
     /// layout (a queue's `_queue`): the hint also keeps the key string it last found at
-    /// its slot, so that a hit is a pointer comparison.
-    /// The hit is inline (a queue pass makes sixteen of these lookups).
+    /// its slot, so that a hit is a pointer comparison. The hit is inline (a queue pass
+    /// makes sixteen of these lookups).
     #[inline]
     pub fn slot_key_hinted(&self, name: &str, hint: &KeyHint) -> Option<usize> {
         let at = hint.slot.get() as usize;
@@ -375,19 +375,13 @@ impl Class {
                 return Some(v.clone());
             }
         }
-        self.mro
-            .iter()
-            .find_map(|c| c.dict.borrow().get(name).cloned())
+        self.lookup_in_bases(name)
     }
 
     /// `lookup_hinted` from a call site whose name string is `name`: a hit in the class's
     /// own namespace makes the site's string the key there (`read_adopting`).
     pub fn lookup_site(&self, name: &Rc<str>, hint: &Cell<u32>) -> Option<Value> {
-        read_adopting(&self.dict, name, hint, Value::clone).or_else(|| {
-            self.mro
-                .iter()
-                .find_map(|c| c.dict.borrow().get(&**name).cloned())
-        })
+        read_adopting(&self.dict, name, hint, Value::clone).or_else(|| self.lookup_in_bases(name))
     }
 
     /// Look a name up along the MRO.
@@ -395,12 +389,14 @@ impl Class {
         if let Some(v) = self.dict.borrow().get(name) {
             return Some(v.clone());
         }
-        for c in &self.mro {
-            if let Some(v) = c.dict.borrow().get(name) {
-                return Some(v.clone());
-            }
-        }
-        None
+        self.lookup_in_bases(name)
+    }
+
+    /// Look a name up along the MRO after the class itself.
+    fn lookup_in_bases(&self, name: &str) -> Option<Value> {
+        self.mro
+            .iter()
+            .find_map(|c| c.dict.borrow().get(name).cloned())
     }
 
     pub fn is_subclass(self: &Rc<Self>, other: &Rc<Class>) -> bool {
