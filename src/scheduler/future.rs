@@ -213,7 +213,8 @@ pub fn repr(vm: &mut Vm, fut: &Value) -> PyResult<String> {
     };
     let mut info = vec![state_name(f).to_lowercase()];
     if let Some(t) = f.task() {
-        if f.state.get() == FutState::Pending && t.must_cancel.get() {
+        // CPython 3.11: `task.cancelling() and not task.done()`.
+        if f.state.get() == FutState::Pending && t.num_cancels_requested.get() > 0 {
             info[0] = "cancelling".into();
         }
         let name = vm.repr(&t.name())?;
