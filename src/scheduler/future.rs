@@ -72,8 +72,11 @@ fn invalid_state(msg: &str) -> Exc {
     exc("InvalidStateError", msg)
 }
 
+/// CPython's `_make_cancelled_error`: the CancelledError raised inside a cancelled task
+/// the first time (handed over, so later calls make a new one), else a new one with the
+/// cancel message.
 pub fn cancelled_error(f: &FutureObj) -> Exc {
-    if let Some(e) = f.cancelled_exc() {
+    if let Some(e) = f.take_cancelled_exc() {
         return e;
     }
     let msg = f.cancel_message();

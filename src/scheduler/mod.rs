@@ -558,8 +558,11 @@ impl FutureObj {
         self.cancel.set(c);
     }
 
-    pub fn cancelled_exc(&self) -> Option<Exc> {
-        peek(&self.cancel, |c| c.as_ref().and_then(|c| c.exc.clone()))
+    pub fn take_cancelled_exc(&self) -> Option<Exc> {
+        let mut c = self.cancel.take();
+        let e = c.as_mut().and_then(|c| c.exc.take());
+        self.cancel.set(c);
+        e
     }
 
     pub fn set_cancelled_exc(&self, e: Exc) {

@@ -444,9 +444,10 @@ fn after_step(
                 );
             }
             if exc_is(&e, "CancelledError") {
+                // CPython keeps the exception for `result()` and cancels the future itself
+                // with no message (`super().cancel()`).
                 f.set_cancelled_exc(e);
-                let msg = f.cancel_message();
-                future::cancel(vm, t, msg);
+                future::cancel(vm, t, Value::None);
             } else {
                 let fatal = exc_is(&e, "KeyboardInterrupt") || exc_is(&e, "SystemExit");
                 future::set_exception(vm, t, Value::Instance(e.clone()))?;
