@@ -254,7 +254,14 @@ fn run_callback(vm: &mut Vm, lp: &Value, cb: Callback) -> PyResult<()> {
             super::gather::child_done(vm, &outer, &child)?;
         }
         Callback::Step { task, exc } => task::step(vm, &Value::Native(task), exc)?,
-        Callback::Wakeup { task } => task::step(vm, &Value::Native(task), None)?,
+        Callback::Wakeup { task } => {
+            // (A task woken by its own timer: the sleep's future is no longer "finished".)
+            if let Some(td) = super::future_of(&task).and_then(|f| f.task()) {
+                super::sleep::bare_resumed(td);
+            }
+            task::step(vm, &Value::Native(task), None)?
+        }
+        Callback::SleepDue { task } => super::sleep::due(vm, task),
         Callback::StopLoop { lp, fut } => {
             if vm.sched.tracing && !crate::trace::internal(&Value::Native(fut)) {
                 crate::trace::emit(vm, crate::trace::Event::LoopStops);
@@ -376,7 +383,9 @@ pub fn next_timer(lp: &Value) -> Option<f64> {
     let l = as_loop(lp)?;
     let mut t = l.timers.borrow_mut();
     while t.peek().is_some_and(|e| e.cancelled()) {
-        t.pop();
+        if let Some(e) = t.pop() {
+            super::sleep::entry_dropped(&e);
+        }
     }
     t.peek().map(|e| e.when)
 }

@@ -269,6 +269,10 @@ pub fn repr(vm: &mut Vm, fut: &Value) -> PyResult<String> {
                 None => repr(vm, &w)?,
             };
             info.push(format!("wait_for={shown}"));
+        } else if let Some(shown) = super::sleep::bare_future_repr(t)
+            && f.state.get() == FutState::Pending
+        {
+            info.push(format!("wait_for={shown}"));
         }
     }
     let kind = if f.task().is_some() { "Task" } else { "Future" };

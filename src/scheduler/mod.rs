@@ -139,6 +139,9 @@ pub enum Callback {
     /// sleep ended meanwhile (its timer was cancelled, as CPython's `h.cancel()` in sleep's
     /// `finally`).
     SetResultUnlessCancelled { sleep: Value },
+    /// A task's own timer came due (`sleep::TimerWait`): schedule its wake-up unless the
+    /// sleep was cancelled.
+    SleepDue { task: Obj },
     /// Already run (or dropped).
     Done,
 }
@@ -192,7 +195,8 @@ pub struct TimerEntry {
     /// What the timer does when due: a TimerHandle's object (`AsyncObj::Handle`, made by
     /// `call_later`/`call_at`, the value the program gets), or a sleep (`AsyncObj::Sleep`),
     /// whose entry stands for CPython's TimerHandle, so that a sleeping task costs no
-    /// handle. One pointer: an entry is 16 bytes, and a million sleeps fill the heap.
+    /// handle, or a task whose own sleep is only this entry (`sleep::TimerWait`). One
+    /// pointer: an entry is 16 bytes, and a million sleeps fill the heap.
     pub action: Rc<NativeObj>,
 }
 
@@ -212,6 +216,7 @@ impl TimerEntry {
         match &*self.action {
             NativeObj::Async(AsyncObj::Handle(h)) => h.cancelled.get(),
             NativeObj::Async(AsyncObj::Sleep(s)) => s.timer_cancelled.get(),
+            NativeObj::Async(AsyncObj::Future(f)) => f.task().is_none_or(sleep::entry_dead),
             _ => true,
         }
     }
@@ -222,6 +227,14 @@ impl TimerEntry {
             Some(h) => f(&h.callback.borrow()),
             None => f(&sleep_due_callback(&self.action)),
         }
+    }
+}
+
+/// The future (or task) a scheduler object is, if it is one.
+pub fn future_of(n: &NativeObj) -> Option<&FutureObj> {
+    match n {
+        NativeObj::Async(AsyncObj::Future(f)) => Some(f),
+        _ => None,
     }
 }
 
@@ -239,6 +252,7 @@ pub(crate) fn sleep_due_callback(s: &Rc<NativeObj>) -> Callback {
         NativeObj::Async(AsyncObj::Sleep(_)) => Callback::SetResultUnlessCancelled {
             sleep: Value::Native(s.clone()),
         },
+        NativeObj::Async(AsyncObj::Future(_)) => Callback::SleepDue { task: s.clone() },
         _ => Callback::Done,
     }
 }
@@ -450,6 +464,7 @@ pub fn scheduled_on_running_loop(n: &NativeObj) -> bool {
     f.state.get() == FutState::Pending
         && as_loop(&f.lp).is_some_and(|l| l.running.get())
         && (!t.started.get()
+            || t.timer.get() == sleep::TimerWait::Waiting
             || peek(&t.fut_waiter, |w| {
                 sleep::direct(w).is_some_and(|s| {
                     s.phase.get() == sleep::Phase::Waiting && !s.timer_cancelled.get()
@@ -649,6 +664,8 @@ pub struct TaskData {
     /// drop it (`Suspend::YieldAtPop`) or re-run SEND.
     pub resume_with: Cell<ResumeWith>,
     pub num_cancels_requested: Cell<u32>,
+    /// Its own timed sleep, when that is only a timer entry (see `sleep::TimerWait`).
+    pub timer: Cell<sleep::TimerWait>,
 }
 
 /// What a task's next step does to its frame before running it (`TaskData::resume_with`).

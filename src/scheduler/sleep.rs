@@ -23,7 +23,9 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use super::{AsyncObj, Callback, FutState, SendResult, SleepObj, as_async, as_future, future};
+use super::{
+    AsyncObj, Callback, FutState, SendResult, SleepObj, TaskData, as_async, as_future, future,
+};
 use crate::bytecode::Op;
 use crate::object::{Builtin, Exc, PyResult};
 use crate::types::{self, runtime_error};
@@ -246,7 +248,11 @@ fn wake(vm: &mut Vm, s: &SleepObj) {
 }
 
 fn cancelled_error(s: &SleepObj) -> Exc {
-    let msg = super::peek(&s.cancel_message, Value::clone);
+    cancelled_with(super::peek(&s.cancel_message, Value::clone))
+}
+
+/// The CancelledError of a cancelled sleep's future, with its message.
+fn cancelled_with(msg: Value) -> Exc {
     let args = if msg.is_none() { vec![] } else { vec![msg] };
     types::new_exc_args(types::types().exc("CancelledError"), args)
 }
@@ -296,4 +302,146 @@ pub fn pending_until(v: &Value) -> Option<f64> {
     direct(v)
         .filter(|s| s.phase.get() == Phase::Waiting)
         .map(|s| s.when.get())
+}
+
+/// A task's own timed sleep that is only an entry in the timer heap (`TaskData::timer`).
+///
+/// `await asyncio.sleep(d)` run at its call by a task's own frames (`Vm::sleep_at_call`,
+/// tracing off) makes no sleep object: the timer entry points at the task, the frame goes
+/// on past the await as after a bare yield, and the sleep's future lives on as this state.
+/// CPython's steps stay: the timer's handle runs in the ready queue and schedules the
+/// task's wake-up for the next iteration (`due`); `task.cancel()` cancels the "future" and
+/// schedules the wake-up, which throws the CancelledError in (`cancel_bare`). A task has at
+/// most one entry of its own in the heap: after a cancelled sleep it takes the sleep
+/// object's path until the dead entry has left the heap (`Stale`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub enum TimerWait {
+    /// No sleep of its own, no entry in the heap.
+    #[default]
+    Idle,
+    /// Asleep: its entry is in the heap, live.
+    Waiting,
+    /// The entry came due; the wake-up is scheduled.
+    Done,
+    /// Cancelled while asleep (the wake-up is scheduled); the dead entry is in the heap.
+    Cancelled,
+    /// Cancelled, and the dead entry has left the heap.
+    CancelledGone,
+    /// Awake again after a cancel, with the dead entry still in the heap.
+    Stale,
+}
+
+/// Start the current task's timed sleep as a bare timer entry, if it can be one: a task's
+/// own frames run it directly (no Python-level driver, tracing off) and the task has no
+/// entry of its own in the heap.
+pub fn start_bare(vm: &mut Vm, delay: f64) -> bool {
+    if vm.sched.tracing || vm.native_depth != 0 {
+        return false;
+    }
+    let (Some(Value::Native(task)), Some(lp)) = (&vm.sched.current_task, &vm.sched.running_loop)
+    else {
+        return false;
+    };
+    let Some(td) = super::future_of(task).and_then(|f| f.task()) else {
+        return false;
+    };
+    let Some(l) = super::as_loop(lp) else {
+        return false;
+    };
+    if td.timer.get() != TimerWait::Idle {
+        return false;
+    }
+    td.timer.set(TimerWait::Waiting);
+    let when = vm.sched.clock.now() + delay;
+    l.timers.borrow_mut().push(super::TimerEntry {
+        when,
+        action: task.clone(),
+    });
+    true
+}
+
+/// The state a task's sleep moves to when its entry leaves the heap (`due`: the entry's
+/// callback runs; else it was dropped as dead), and whether to wake the task.
+fn entry_left(td: &TaskData, due: bool) -> bool {
+    let (next, wake) = match td.timer.get() {
+        TimerWait::Waiting if due => (TimerWait::Done, true),
+        TimerWait::Cancelled => (TimerWait::CancelledGone, false),
+        TimerWait::Stale => (TimerWait::Idle, false),
+        other => (other, false),
+    };
+    td.timer.set(next);
+    wake
+}
+
+/// A task's own timer came due (`Callback::SleepDue`): CPython's
+/// `_set_result_unless_cancelled` on the sleep's future, whose done callback schedules
+/// the task's wake-up.
+pub fn due(vm: &mut Vm, task: super::Obj) {
+    let Some(f) = super::future_of(&task) else {
+        return;
+    };
+    if f.task().is_some_and(|td| entry_left(td, true)) {
+        let lp = f.lp.clone();
+        super::event_loop::call_soon(vm, &lp, Callback::Wakeup { task });
+    }
+}
+
+/// A dead entry of a task's own timer was dropped from the heap.
+pub fn entry_dropped(e: &super::TimerEntry) {
+    if let Some(td) = super::future_of(&e.action).and_then(|f| f.task()) {
+        entry_left(td, false);
+    }
+}
+
+/// Is the entry a task's own timer that is no longer live?
+pub fn entry_dead(td: &TaskData) -> bool {
+    td.timer.get() != TimerWait::Waiting
+}
+
+/// `task.cancel(msg)` while the task sleeps on its own timer: the future is cancelled and
+/// the wake-up scheduled, which throws the CancelledError in (CPython's `__wakeup` passes
+/// on what the future's `result()` raised). False if the task does not sleep so.
+pub fn cancel_bare(vm: &mut Vm, t: &Value, td: &TaskData, lp: &Value, msg: Value) -> bool {
+    if td.timer.get() != TimerWait::Waiting {
+        return false;
+    }
+    td.timer.set(TimerWait::Cancelled);
+    if let Some(task) = super::obj(t) {
+        let exc = Some(cancelled_with(msg));
+        super::event_loop::call_soon(vm, lp, Callback::Step { task, exc });
+    }
+    true
+}
+
+/// The task's step begins: the sleep's wake-up (or its cancellation) is delivered.
+#[inline]
+pub fn bare_resumed(td: &TaskData) {
+    let next = match td.timer.get() {
+        TimerWait::Done | TimerWait::CancelledGone => TimerWait::Idle,
+        TimerWait::Cancelled => TimerWait::Stale,
+        other => other,
+    };
+    td.timer.set(next);
+}
+
+/// The future CPython's task would show in `wait_for=` while it sleeps on its own timer.
+pub fn bare_future_repr(td: &TaskData) -> Option<&'static str> {
+    Some(match td.timer.get() {
+        TimerWait::Waiting => "<Future pending cb=[Task.task_wakeup()]>",
+        TimerWait::Done => "<Future finished result=None>",
+        TimerWait::Cancelled | TimerWait::CancelledGone => "<Future cancelled>",
+        TimerWait::Idle | TimerWait::Stale => return None,
+    })
+}
+
+/// When the task sleeping on its own timer wakes (None if it does not sleep so).
+pub fn bare_until(t: &Value, td: &TaskData, lp: &Value) -> Option<f64> {
+    if td.timer.get() != TimerWait::Waiting {
+        return None;
+    }
+    let timers = super::as_loop(lp)?.timers.borrow();
+    timers
+        .iter()
+        .find(|e| super::is_obj(t, &e.action))
+        .map(|e| e.when)
 }

@@ -49,6 +49,7 @@ pub fn create_task(vm: &mut Vm, lp: &Value, coro: Value, name: Value) -> PyResul
             must_cancel: Cell::new(false),
             resume_with: Cell::new(ResumeWith::Send),
             num_cancels_requested: Cell::new(0),
+            timer: Cell::new(sleep::TimerWait::Idle),
         }))),
     );
     if let Some(task) = super::obj(&t) {
@@ -179,6 +180,9 @@ pub fn cancel(vm: &mut Vm, t: &Value, msg: Value) -> PyResult<bool> {
         schedule_step(vm, &f.lp, t, None);
         return Ok(true);
     }
+    if sleep::cancel_bare(vm, t, td, &f.lp, msg.clone()) {
+        return Ok(true);
+    }
     if let Some(s) = sleep::direct(&waiter) {
         if sleep::cancel(vm, &waiter, s, msg.clone()) {
             return Ok(true);
@@ -216,6 +220,7 @@ pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
             other => *td.fiber.borrow_mut() = other,
         }
     }
+    sleep::bare_resumed(td);
     let mut throw = exc_in;
     // The awaited future was cancelled: re-running the await raises its CancelledError
     // (CPython's __wakeup passes on what future.result() raised).
@@ -342,6 +347,10 @@ fn after_step(
                 Suspend::Wait(v) => (v, ResumeWith::Send),
                 // Never at a task's level (threads suspend only at their base): step again.
                 Suspend::Thread => (Value::None, ResumeWith::Push),
+                Suspend::Timer { at_pop } => {
+                    sleep_on_timer(vm, t, f, td, fiber, at_pop);
+                    return Ok(());
+                }
             };
             td.resume_with.set(with);
             let sleeping = sleep::direct(&v);
@@ -458,6 +467,28 @@ fn after_step(
         }
     }
     Ok(())
+}
+
+/// The task sleeps on its own timer, started by `sleep::start_bare` (tracing is off): it
+/// waits on nothing else, and wakes as after a bare yield (`at_pop`: `Suspend::YieldAtPop`).
+fn sleep_on_timer(
+    vm: &mut Vm,
+    t: &Value,
+    f: &FutureObj,
+    td: &TaskData,
+    fiber: Fiber,
+    at_pop: bool,
+) {
+    let with = if at_pop {
+        ResumeWith::SkipPop
+    } else {
+        ResumeWith::Push
+    };
+    td.resume_with.set(with);
+    park(vm, td, fiber);
+    if td.must_cancel.get() && sleep::cancel_bare(vm, t, td, &f.lp, f.cancel_message()) {
+        td.must_cancel.set(false);
+    }
 }
 
 /// `step` for the commonest case, a task whose frames wait in its fiber box (it yielded,

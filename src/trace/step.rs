@@ -41,6 +41,10 @@ fn describe(cb: &Callback) -> String {
                 None => "end a sleep".into(),
             }
         }
+        Callback::SleepDue { task } => format!(
+            "end the sleep of {}",
+            super::task_label(&crate::value::Value::Native(task.clone()))
+        ),
         Callback::Done => "nothing (already run)".into(),
     }
 }

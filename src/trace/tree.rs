@@ -141,6 +141,9 @@ fn state_of(vm: &Vm, lp: &Value, t: &Value, frames: &[FrameInfo]) -> TaskState {
             started: td.started.get(),
         };
     }
+    if let Some(until) = crate::scheduler::sleep::bare_until(t, td, lp) {
+        return TaskState::Waiting(Wait::Sleep { until });
+    }
     let waiter = td.waiter();
     if let Some(until) = crate::scheduler::sleep::pending_until(&waiter) {
         return TaskState::Waiting(Wait::Sleep { until });

@@ -267,7 +267,10 @@ impl Vm {
         steps: u32,
     ) -> Option<PyResult<Step>> {
         if delay <= 0.0 {
-            return Some(Ok(self.yield_at_call(target, values, steps)));
+            return Some(Ok(self.yield_at_call(target, values, steps, false)));
+        }
+        if crate::scheduler::sleep::start_bare(self, delay) {
+            return Some(Ok(self.yield_at_call(target, values, steps, true)));
         }
         let sleep = crate::scheduler::sleep::new_sleep(delay, Value::None);
         let Some(crate::scheduler::AsyncObj::Sleep(s)) = crate::scheduler::as_async(&sleep) else {
@@ -293,16 +296,19 @@ impl Vm {
     }
 
     /// `await asyncio.sleep(0)` run at its call: a bare yield, with the frame past the
-    /// await (`target`) and its call's `values` off the stack, `steps` charged.
+    /// await (`target`) and its call's `values` off the stack, `steps` charged. `timer`:
+    /// a timed sleep the task's own timer entry stands for (`Suspend::Timer`).
     #[inline(always)]
-    fn yield_at_call(&mut self, target: u32, values: usize, steps: u32) -> Step {
+    fn yield_at_call(&mut self, target: u32, values: usize, steps: u32, timer: bool) -> Step {
         self.take_awaited_call(values, steps);
         let f = self.frame_mut();
         f.ip = target;
-        if let Some(Op::Pop) = f.code.ops.get(target as usize) {
-            return Step::Exit(Exit::Suspended(Suspend::YieldAtPop));
-        }
-        Step::Exit(Exit::Suspended(Suspend::Yield(Value::None)))
+        let at_pop = matches!(f.code.ops.get(target as usize), Some(Op::Pop));
+        Step::Exit(Exit::Suspended(match (timer, at_pop) {
+            (true, _) => Suspend::Timer { at_pop },
+            (false, true) => Suspend::YieldAtPop,
+            (false, false) => Suspend::Yield(Value::None),
+        }))
     }
 
     /// The await's target if the instructions at `ip` are an `await` of the value of the

@@ -155,6 +155,10 @@ pub enum Suspend {
     /// that drops the await's None: a task resuming it skips both, the push and the POP,
     /// and charges the POP's step (see `scheduler::task::resume`).
     YieldAtPop,
+    /// A task's own timed sleep started as a bare timer entry (`scheduler::sleep::
+    /// start_bare`), with the frame past the await as after a bare yield (`at_pop`: at the
+    /// POP that drops its None, as `YieldAtPop`). The task's step only parks it.
+    Timer { at_pop: bool },
     /// The current thread blocks or is preempted (see threads/mod.rs): only at a thread's
     /// base, where its scheduler resumes it later.
     Thread,
