@@ -1039,7 +1039,7 @@ impl Visit<'_> {
                 self.value(&call.func);
                 self.values(&call.args);
             }
-            Callback::Step { task, exc } => {
+            Callback::Step { task, exc } | Callback::SleepWakeup { task, exc } => {
                 self.rc(Child::Native(task));
                 self.exc(exc);
             }

@@ -254,12 +254,12 @@ fn run_callback(vm: &mut Vm, lp: &Value, cb: Callback) -> PyResult<()> {
             super::gather::child_done(vm, &outer, &child)?;
         }
         Callback::Step { task, exc } => task::step(vm, &Value::Native(task), exc)?,
-        Callback::Wakeup { task } => {
-            // (A task woken by its own timer: the sleep's future is no longer "finished".)
+        Callback::Wakeup { task } => task::step(vm, &Value::Native(task), None)?,
+        Callback::SleepWakeup { task, exc } => {
             if let Some(td) = super::future_of(&task).and_then(|f| f.task()) {
                 super::sleep::bare_resumed(td);
             }
-            task::step(vm, &Value::Native(task), None)?
+            task::step(vm, &Value::Native(task), exc)?
         }
         Callback::SleepDue { task } => super::sleep::due(vm, task),
         Callback::StopLoop { lp, fut } => {

@@ -142,6 +142,10 @@ pub enum Callback {
     /// A task's own timer came due (`sleep::TimerWait`): schedule its wake-up unless the
     /// sleep was cancelled.
     SleepDue { task: Obj },
+    /// The wake-up of a task from its own timer, or from its cancellation (`exc`): a step
+    /// that first ends the sleep's future (a callback of its own, so that the other steps
+    /// and wake-ups ask nothing about sleeps).
+    SleepWakeup { task: Obj, exc: Option<Exc> },
     /// Already run (or dropped).
     Done,
 }

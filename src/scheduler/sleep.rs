@@ -382,7 +382,7 @@ pub fn due(vm: &mut Vm, task: super::Obj) {
     };
     if f.task().is_some_and(|td| entry_left(td, true)) {
         let lp = f.lp.clone();
-        super::event_loop::call_soon(vm, &lp, Callback::Wakeup { task });
+        super::event_loop::call_soon(vm, &lp, Callback::SleepWakeup { task, exc: None });
     }
 }
 
@@ -408,12 +408,13 @@ pub fn cancel_bare(vm: &mut Vm, t: &Value, td: &TaskData, lp: &Value, msg: Value
     td.timer.set(TimerWait::Cancelled);
     if let Some(task) = super::obj(t) {
         let exc = Some(cancelled_with(msg));
-        super::event_loop::call_soon(vm, lp, Callback::Step { task, exc });
+        super::event_loop::call_soon(vm, lp, Callback::SleepWakeup { task, exc });
     }
     true
 }
 
-/// The task's step begins: the sleep's wake-up (or its cancellation) is delivered.
+/// The task's wake-up from its own timer (or its cancellation) runs: its sleep's future is
+/// done with.
 #[inline]
 pub fn bare_resumed(td: &TaskData) {
     let next = match td.timer.get() {

@@ -220,7 +220,6 @@ pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
             other => *td.fiber.borrow_mut() = other,
         }
     }
-    sleep::bare_resumed(td);
     let mut throw = exc_in;
     // The awaited future was cancelled: re-running the await raises its CancelledError
     // (CPython's __wakeup passes on what future.result() raised).
