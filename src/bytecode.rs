@@ -401,6 +401,21 @@ impl Code {
         self.flags.generator || self.flags.coroutine
     }
 
+    /// Room beyond its slots for the values a generator's or coroutine's frame pushes, in
+    /// the vector that carries its slots. A coroutine run by a task keeps that vector as its
+    /// stack (one awaited by a coroutine runs on its awaiter's): one value, which a fused
+    /// `await asyncio.sleep(d)` and `return x` need, keeps a million sleeping tasks' stacks
+    /// in 32-byte blocks; a task that pushes more grows it once or twice in its life. A
+    /// generator gets three (a call with one argument), which saves growing it at its first
+    /// step.
+    pub fn stack_room(&self) -> usize {
+        match (self.flags.coroutine, self.flags.generator) {
+            (true, false) => 1,
+            (false, false) => 0,
+            _ => 3,
+        }
+    }
+
     /// Compute the fields derived from the others (`plain_argc`); every code object is
     /// sealed once its fields are final.
     pub fn seal(mut self) -> Code {

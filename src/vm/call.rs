@@ -56,7 +56,7 @@ impl Vm {
                 // then unbound locals, with the room `bind_args` gives a coroutine's stack.
                 let f = f.clone();
                 let nslots = code.nslots();
-                let mut slots = Vec::with_capacity(nslots + 3);
+                let mut slots = Vec::with_capacity(nslots + code.stack_room());
                 slots.extend(self.fiber.stack.drain(fpos + 1..));
                 slots.resize(nslots, Value::Undef);
                 self.fiber.stack.pop();
@@ -291,11 +291,7 @@ impl Vm {
         let npos = code.argcount as usize;
         let nkwonly = code.kwonlycount as usize;
         let nslots = code.nslots();
-        // A coroutine run by a task keeps these slots as its stack: room for three pushes
-        // (a call with one argument) saves growing it (a realloc) at its first step, and
-        // a one-slot coroutine gets the four slots a first push would have made.
-        let room = if code.is_generatorlike() { 3 } else { 0 };
-        let mut slots = Vec::with_capacity(nslots + room);
+        let mut slots = Vec::with_capacity(nslots + code.stack_room());
         slots.resize(nslots, Value::Undef);
         let CallArgs { pos, kw } = args;
         let given = pos.len();
