@@ -998,9 +998,11 @@ impl Visit<'_> {
                 });
                 if let Some(t) = f.task() {
                     self.value(&t.coro);
-                    if let Some(fb) = &*t.fiber.try_borrow().ok()? {
-                        self.fiber(fb);
-                    }
+                    crate::scheduler::peek(&t.fiber, |fb| {
+                        if let Some(fb) = fb {
+                            self.fiber(fb);
+                        }
+                    });
                     crate::scheduler::peek(&t.fut_waiter, |w| self.value(w));
                 }
                 if let Some(g) = f.gather() {
@@ -1083,7 +1085,7 @@ fn async_clear(a: &AsyncObj, sink: &mut Vec<Box<dyn std::any::Any>>) {
                 take(&g.children, sink);
             }
             if let Some(t) = f.task() {
-                take(&t.fiber, sink);
+                sink.push(Box::new(t.fiber.take()));
                 sink.push(Box::new(t.fut_waiter.take()));
             }
         }

@@ -41,7 +41,7 @@ pub fn create_task(vm: &mut Vm, lp: &Value, coro: Value, name: Value) -> PyResul
         lp.clone(),
         Some(Box::new(FutExtra::Task(TaskData {
             coro,
-            fiber: RefCell::new(None),
+            fiber: Cell::new(None),
             number: vm.sched.task_counter,
             name: Cell::new(name),
             fut_waiter: Cell::new(Value::None),
@@ -213,11 +213,11 @@ pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
         && td.started.get()
         && super::peek(&td.fut_waiter, Value::is_none)
     {
-        let boxed = td.fiber.borrow_mut().take();
+        let boxed = td.fiber.take();
         match boxed {
             Some(b) if !b.frames.is_empty() => return step_boxed(vm, t, f, td, b),
             // (No frames: a native coroutine as the whole task, which `resume` drives.)
-            other => *td.fiber.borrow_mut() = other,
+            other => td.fiber.set(other),
         }
     }
     let mut throw = exc_in;
@@ -276,7 +276,7 @@ pub fn step(vm: &mut Vm, t: &Value, exc_in: Option<Exc>) -> PyResult<()> {
     drop(waiter);
     let prev_task = vm.sched.current_task.replace(t.share());
     // Switch to the task's own stack of frames.
-    let boxed = td.fiber.borrow_mut().take();
+    let boxed = td.fiber.take();
     let mut fiber = match boxed {
         Some(b) => unbox(vm, b),
         None => unpark(vm, td),
@@ -522,7 +522,7 @@ fn step_boxed(
         }
     };
     td.resume_with.set(with);
-    *td.fiber.borrow_mut() = Some(b);
+    td.fiber.set(Some(b));
     schedule_step(vm, &f.lp, t, None);
     Ok(())
 }
@@ -580,7 +580,7 @@ fn keep_fiber(vm: &mut Vm, td: &TaskData, fiber: Fiber) {
     // that own no memory, so there is nothing to drop.
     debug_assert!(emptied.frames.capacity() == 0 && emptied.stack.capacity() == 0);
     std::mem::forget(emptied);
-    *td.fiber.borrow_mut() = Some(b);
+    td.fiber.set(Some(b));
 }
 
 /// The task's frames for its next step: its parked frame, if it has one, in the spare
