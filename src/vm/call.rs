@@ -57,9 +57,17 @@ impl Vm {
                 let f = f.clone();
                 let nslots = code.nslots();
                 let mut slots = Vec::with_capacity(nslots + code.stack_room());
-                slots.extend(self.fiber.stack.drain(fpos + 1..));
-                slots.resize(nslots, Value::Undef);
-                self.fiber.stack.pop();
+                // One argument is popped: a `drain` is an out-of-line call.
+                let stack = &mut self.fiber.stack;
+                if n == 1 {
+                    slots.push(stack.pop().unwrap_or_default());
+                } else {
+                    slots.extend(stack.drain(fpos + 1..));
+                }
+                if nslots > slots.len() {
+                    slots.resize(nslots, Value::Undef);
+                }
+                stack.pop();
                 let g = self.make_generator(&f, slots);
                 self.fiber.stack.push(g);
                 return Ok(Step::Continue);
