@@ -4,18 +4,24 @@
 //!
 //! What registers: every object whose references can change after it is made (lists,
 //! dicts, sets, instances, classes, functions, modules, cells, generators and coroutines,
-//! tasks, gather()'s futures, loops, properties). A cycle needs a reference written into
+//! gather()'s futures, loops, properties). A cycle needs a reference written into
 //! an object after the object it points to was made, so every cycle contains one; the
 //! immutable objects on the way (tuples, bound methods, handles, iterators...) are found
 //! by following references from the registered ones.
 //!
-//! Three scheduler objects register later, or never, because what they gain leads to a
-//! registered object anyway: a plain future registers when it first holds anything but
-//! plain data, a task, a loop or a gather() (`future::may_hold`); a sleep when it is given
-//! a cancel message (otherwise it holds only its task or its future); a queue's get/put
-//! never (it holds only the future it waits on). Every cycle still contains a registered
-//! object: one through such an object continues to what it holds, which is registered,
-//! or it registered itself.
+//! Four scheduler objects register later, or never, because what they gain leads to a
+//! registered object anyway: a plain future or a task registers when it first holds
+//! anything but plain data, a registered future, a loop or a gather() (`future::may_hold`),
+//! and a task also when it first waits on something other than its own timer or a bare
+//! yield; a sleep when it is given a cancel message (otherwise it holds only its task or
+//! its future); a queue's get/put never (it holds only the future it waits on). Every
+//! cycle still contains a registered object: one through such an object continues to
+//! what it holds, which is registered, or it registered itself. (A task's own frames can
+//! refer to it; while it runs, or waits in its loop's ready queue or timer heap, the loop
+//! refers to it from outside any cycle, and a loop is registered; a finished task's
+//! frames are gone; a loop that is closed, and so lets go of them, registers its pending
+//! tasks. So a task that never waits on a future, such as each of a million sleeping
+//! ones, is never registered.)
 //!
 //! The registry holds a weak pointer per object (16 bytes); its dead entries are pruned as
 //! it grows, the youngest often (most objects die young, and a weak pointer keeps a dead
@@ -253,8 +259,9 @@ fn mutable_native(n: &NativeObj) -> bool {
         NativeObj::Property { .. } => true,
         NativeObj::Async(a) => match a {
             AsyncObj::Loop(_) | AsyncObj::Sleep(_) => true,
-            // A plain future registers once it may close a cycle (`future::may_hold`).
-            AsyncObj::Future(f) => f.extra.is_some(),
+            // A plain future or a task registers once it may close a cycle
+            // (`future::may_hold`, `FutureObj::register`).
+            AsyncObj::Future(f) => f.gather().is_some(),
             // A handle's callback is set once (and only ever replaced by `Done`).
             AsyncObj::Handle(_) | AsyncObj::ASend { .. } => false,
             // Its one later reference is the future it waits on, made by the queue: a
@@ -447,10 +454,18 @@ fn collect_from(weak: Vec<Tracked>) -> (Vec<Tracked>, usize, usize) {
                             j
                         }
                         std::collections::hash_map::Entry::Vacant(e) => {
+                            let o = c.obj();
+                            if let Obj::Native(n) = &o
+                                && crate::scheduler::scheduled_on_running_loop(n)
+                            {
+                                // A task that registers late, reached: alive for sure,
+                                // as the registered ones above.
+                                e.insert(OUTSIDE);
+                                return;
+                            }
                             // `refs` has one entry per object examined or reached so far.
                             let j = refs.len() as u32;
                             e.insert(j);
-                            let o = c.obj();
                             // Its strong count now includes ours; this reference is subtracted.
                             refs.push(o.strong() as isize - 2);
                             reached.push(o);

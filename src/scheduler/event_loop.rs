@@ -443,6 +443,7 @@ pub fn close(lp: &Value) -> PyResult<()> {
         return Err(runtime_error("Cannot close a running event loop"));
     }
     l.closed.set(true);
+    l.tasks.borrow().register_pending();
     l.ready.borrow_mut().clear();
     l.timers.borrow_mut().clear();
     l.spare_handles.borrow_mut().clear();

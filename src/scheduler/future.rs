@@ -30,11 +30,12 @@ pub fn new_pending(lp: Value, extra: Option<Box<FutExtra>>) -> Value {
     fut
 }
 
-/// A plain future is not registered with the cycle collector when made (see gc.rs): until
-/// it holds something other than plain data, a task, a loop or a gather(), each of which
-/// is registered, no cycle can pass through it without passing through one of those.
-/// `fut` is about to hold `v`: register it if `v` could close a cycle.
-fn may_hold(fut: &Value, v: &Value) {
+/// A plain future or a task is not registered with the cycle collector when made (see
+/// gc.rs): until it holds something other than plain data, a registered future, a loop
+/// or a gather(), each of which is registered, no cycle can pass through it without
+/// passing through one of those. `fut` is about to hold `v`: register it if `v` could
+/// close a cycle.
+pub(crate) fn may_hold(fut: &Value, v: &Value) {
     let plain_data = matches!(
         v,
         Value::None
@@ -46,7 +47,8 @@ fn may_hold(fut: &Value, v: &Value) {
             | Value::Undef
             | Value::Range(_)
     );
-    let registered = as_future(v).is_some_and(|f| f.extra.is_some()) || super::as_loop(v).is_some();
+    let registered =
+        as_future(v).is_some_and(FutureObj::is_registered) || super::as_loop(v).is_some();
     if !(plain_data || registered)
         && let Value::Native(n) = fut
         && let Some(f) = as_future(fut)
@@ -190,8 +192,9 @@ pub fn add_done_callback(vm: &mut Vm, fut: &Value, cb: FutCallback) {
         let lp = f.lp.clone();
         event_loop::call_soon(vm, &lp, loop_callback(cb, fut));
     } else {
-        // A task, a loop or a gather() is registered itself: only a Python callable can
-        // make the future a link of a cycle the collector would not see.
+        // A task waking (it registered when it began to wait), a loop or a gather() is
+        // registered itself: only a Python callable can make the future a link of a cycle
+        // the collector would not see.
         if let FutCallback::Py(func) = &cb {
             may_hold(fut, func);
         }

@@ -361,6 +361,20 @@ impl TaskList {
         }
     }
 
+    /// The loop lets go of its ready queue and timers (it is closed): its pending tasks
+    /// may now be held only by cycles through their own frames, which the cycle collector
+    /// must see (a task registers late: see gc.rs). (A loop is never freed by its count
+    /// alone while it has pending tasks: each refers to it.)
+    pub fn register_pending(&self) {
+        for n in self.items.iter().filter_map(std::rc::Weak::upgrade) {
+            if is_pending_task(&n)
+                && let Some(f) = future_of(&n)
+            {
+                f.register(&n);
+            }
+        }
+    }
+
     /// Live, unfinished tasks in creation order.
     pub fn pending(&self) -> Vec<Value> {
         self.items
@@ -548,14 +562,19 @@ impl FutureObj {
         self.origin_bits.set(at & !REGISTERED | registered);
     }
 
-    /// Register a plain future with the cycle collector the first time it gains a
-    /// reference that a cycle could run through (see `future::may_hold`); tasks and
-    /// gather()'s futures are registered when made.
+    /// Register a plain future or a task with the cycle collector the first time it gains
+    /// a reference that a cycle could run through (see `future::may_hold`; a task also
+    /// when it first waits on a future); gather()'s futures are registered when made.
     pub fn register(&self, me: &Rc<NativeObj>) {
-        if self.extra.is_none() && self.origin_bits.get() & REGISTERED == 0 {
+        if !self.is_registered() {
             self.origin_bits.set(self.origin_bits.get() | REGISTERED);
             crate::gc::track_native(me);
         }
+    }
+
+    /// Is it in the cycle collector's registry (see `register`)?
+    pub fn is_registered(&self) -> bool {
+        self.gather().is_some() || self.origin_bits.get() & REGISTERED != 0
     }
 
     /// The result it finished with (or the exception, when `failed`).

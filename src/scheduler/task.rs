@@ -176,6 +176,7 @@ pub fn cancel(vm: &mut Vm, t: &Value, msg: Value) -> PyResult<bool> {
         }
         td.fut_waiter.set(Value::None);
         td.must_cancel.set(true);
+        future::may_hold(t, &msg);
         f.set_cancel_message(msg);
         schedule_step(vm, &f.lp, t, None);
         return Ok(true);
@@ -196,6 +197,7 @@ pub fn cancel(vm: &mut Vm, t: &Value, msg: Value) -> PyResult<bool> {
         }
     }
     td.must_cancel.set(true);
+    future::may_hold(t, &msg);
     f.set_cancel_message(msg);
     Ok(true)
 }
@@ -352,6 +354,13 @@ fn after_step(
                 }
             };
             td.resume_with.set(with);
+            if !v.is_none()
+                && let (Value::Native(n), Some(f)) = (t, as_future(t))
+            {
+                // It waits on something: from now on a cycle can pass through it, its
+                // frames and what it waits on (see gc.rs).
+                f.register(n);
+            }
             let sleeping = sleep::direct(&v);
             // Only a task waiting on a timer parks: a million of them may sleep at once,
             // while a task that yields or passes a queue item resumes at once, and copying
@@ -454,6 +463,7 @@ fn after_step(
             if exc_is(&e, "CancelledError") {
                 // CPython keeps the exception for `result()` and cancels the future itself
                 // with no message (`super().cancel()`).
+                future::may_hold(t, &Value::Instance(e.clone()));
                 f.set_cancelled_exc(e);
                 future::cancel(vm, t, Value::None);
             } else {
