@@ -574,7 +574,7 @@ impl FutureObj {
 
     /// Is it in the cycle collector's registry (see `register`)?
     pub fn is_registered(&self) -> bool {
-        self.gather().is_some() || self.origin_bits.get() & REGISTERED != 0
+        self.origin_bits.get() & REGISTERED != 0 || self.gather().is_some()
     }
 
     /// The result it finished with (or the exception, when `failed`).
