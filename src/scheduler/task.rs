@@ -176,8 +176,7 @@ pub fn cancel(vm: &mut Vm, t: &Value, msg: Value) -> PyResult<bool> {
         }
         td.fut_waiter.set(Value::None);
         td.must_cancel.set(true);
-        future::may_hold(t, &msg);
-        f.set_cancel_message(msg);
+        set_cancel_message(t, f, msg);
         schedule_step(vm, &f.lp, t, None);
         return Ok(true);
     }
@@ -197,9 +196,14 @@ pub fn cancel(vm: &mut Vm, t: &Value, msg: Value) -> PyResult<bool> {
         }
     }
     td.must_cancel.set(true);
+    set_cancel_message(t, f, msg);
+    Ok(true)
+}
+
+/// The task's own cancel message (CPython's `_cancel_message`), which may close a cycle.
+fn set_cancel_message(t: &Value, f: &FutureObj, msg: Value) {
     future::may_hold(t, &msg);
     f.set_cancel_message(msg);
-    Ok(true)
 }
 
 /// One step of task `t`: run its coroutine until it waits, yields or ends.
@@ -355,7 +359,7 @@ fn after_step(
             };
             td.resume_with.set(with);
             if !v.is_none()
-                && let (Value::Native(n), Some(f)) = (t, as_future(t))
+                && let Value::Native(n) = t
             {
                 // It waits on something: from now on a cycle can pass through it, its
                 // frames and what it waits on (see gc.rs).
