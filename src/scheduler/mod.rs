@@ -309,10 +309,11 @@ impl TimerHeap {
 
     /// Move the item at `pos` up towards `start` while it is smaller than its parent.
     fn sift_down(&mut self, start: usize, mut pos: usize) {
+        let items = &mut self.items[..];
         while pos > start {
             let parent = (pos - 1) >> 1;
-            if self.items[pos].when < self.items[parent].when {
-                self.items.swap(pos, parent);
+            if items[pos].when < items[parent].when {
+                items.swap(pos, parent);
                 pos = parent;
             } else {
                 break;
@@ -320,25 +321,51 @@ impl TimerHeap {
         }
     }
 
-    /// Move the item at `pos` down to a leaf along the smaller children, then back up.
-    fn sift_up(&mut self, mut pos: usize) {
+    /// Move the item at `pos` down to a leaf along the smaller children, then back up
+    /// (heapq's `_siftup`). The item is held aside while the others move up into the hole
+    /// it leaves: one copy per level instead of a swap's two, on the longest path of a
+    /// million timers.
+    fn sift_up(&mut self, start: usize) {
         let end = self.items.len();
-        let start = pos;
-        let mut child = 2 * pos + 1;
-        while child < end {
-            let right = child + 1;
-            // heapq's `not heap[child] < heap[right]`: a NaN on either side picks the right.
-            if right < end
-                && self.items[child].when.partial_cmp(&self.items[right].when)
-                    != Some(std::cmp::Ordering::Less)
-            {
-                child = right;
-            }
-            self.items.swap(pos, child);
-            pos = child;
-            child = 2 * pos + 1;
+        if start >= end {
+            return;
         }
-        self.sift_down(start, pos);
+        let base = self.items.as_mut_ptr();
+        // SAFETY: every index read or written is below `end`, the vector's length; the item
+        // read out at `start` is written back exactly once, at the hole's final place, and
+        // nothing between can panic (only f64 comparisons and copies).
+        unsafe {
+            let moving = std::ptr::read(base.add(start));
+            let mut pos = start;
+            let mut child = 2 * pos + 1;
+            while child < end {
+                // heapq's `not heap[child] < heap[right]`: a tie, or a NaN on either side,
+                // picks the right.
+                let right = child + 1;
+                if right < end
+                    && (*base.add(child))
+                        .when
+                        .partial_cmp(&(*base.add(right)).when)
+                        != Some(std::cmp::Ordering::Less)
+                {
+                    child = right;
+                }
+                std::ptr::copy_nonoverlapping(base.add(child), base.add(pos), 1);
+                pos = child;
+                child = 2 * pos + 1;
+            }
+            // heapq's `_siftdown` from the leaf back towards `start`.
+            while pos > start {
+                let parent = (pos - 1) >> 1;
+                if moving.when < (*base.add(parent)).when {
+                    std::ptr::copy_nonoverlapping(base.add(parent), base.add(pos), 1);
+                    pos = parent;
+                } else {
+                    break;
+                }
+            }
+            std::ptr::write(base.add(pos), moving);
+        }
     }
 }
 
