@@ -14,13 +14,13 @@ mod future;
 mod gather;
 mod module;
 mod queue;
+pub mod ready;
 pub mod session;
 pub mod shuffle;
 pub mod sleep;
 mod task;
 
 use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
 use std::rc::Rc;
 
 use crate::object::{Class, Exc, NativeObj, PyResult};
@@ -441,7 +441,7 @@ impl Ready {
 }
 
 pub struct LoopObj {
-    pub ready: RefCell<VecDeque<Ready>>,
+    pub ready: RefCell<ready::ReadyQueue>,
     pub timers: RefCell<TimerHeap>,
     /// The handler set with set_exception_handler (None: the default one).
     pub exception_handler: RefCell<Value>,

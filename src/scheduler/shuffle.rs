@@ -7,7 +7,7 @@
 //! their FIFO order among themselves, as `call_soon` promises. The same seed gives the
 //! same orders, so a run (and its trace) is reproduced byte for byte.
 
-use std::collections::VecDeque;
+use super::ready::ReadyQueue;
 
 use super::{Callback, Ready};
 
@@ -35,11 +35,11 @@ impl Shuffle {
     }
 
     /// Permute the first `n` handles of `ready` (this iteration's batch).
-    pub fn permute(&mut self, ready: &mut VecDeque<Ready>, n: usize) {
+    pub fn permute(&mut self, ready: &mut ReadyQueue, n: usize) {
         if n < 2 {
             return;
         }
-        let batch: Vec<Ready> = ready.drain(..n).collect();
+        let batch: Vec<Ready> = ready.take_front(n);
         let is_call = |r: &Ready| r.with_callback(|cb| matches!(cb, Callback::Call(_)));
         // Shuffle the entries' numbers, then put them back in that order.
         let mut order: Vec<usize> = (0..n).collect();

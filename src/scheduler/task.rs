@@ -177,7 +177,7 @@ pub fn cancel(vm: &mut Vm, t: &Value, msg: Value) -> PyResult<bool> {
         td.fut_waiter.set(Value::None);
         td.must_cancel.set(true);
         set_cancel_message(t, f, msg);
-        schedule_step(vm, &f.lp, t, None);
+        schedule_step(&f.lp, t, None);
         return Ok(true);
     }
     if sleep::cancel_bare(vm, t, td, &f.lp, msg.clone()) {
@@ -414,7 +414,7 @@ fn after_step(
             }
             if v.is_none() {
                 // A bare yield: run again in the next iteration.
-                schedule_step(vm, &f.lp, t, None);
+                schedule_step(&f.lp, t, None);
             } else if let Some(s) = sleeping {
                 // The sleep stands for its future: the task waits on it.
                 sleep::wait(s, t);
@@ -428,7 +428,7 @@ fn after_step(
                         "Task cannot await on itself: {}",
                         future::repr(vm, t)?
                     ));
-                    schedule_step(vm, &f.lp, t, Some(e));
+                    schedule_step(&f.lp, t, Some(e));
                     return Ok(());
                 }
                 if let Some(me) = super::obj(t) {
@@ -444,7 +444,7 @@ fn after_step(
             } else {
                 let r = vm.repr(&v)?;
                 let e = runtime_error(format!("Task got bad yield: {r}"));
-                schedule_step(vm, &f.lp, t, Some(e));
+                schedule_step(&f.lp, t, Some(e));
             }
         }
         Err(e) => {
@@ -537,7 +537,7 @@ fn step_boxed(
     };
     td.resume_with.set(with);
     td.fiber.set(Some(b));
-    schedule_step(vm, &f.lp, t, None);
+    schedule_step(&f.lp, t, None);
     Ok(())
 }
 
@@ -718,8 +718,8 @@ fn drive_native(vm: &mut Vm, coro: Value, throw: Option<Exc>) -> Result<Exit, Ex
 
 /// Run the task's next step in the next iteration (`exc`: throw it in).
 #[inline]
-fn schedule_step(vm: &mut Vm, lp: &Value, t: &Value, exc: Option<Exc>) {
+fn schedule_step(lp: &Value, t: &Value, exc: Option<Exc>) {
     if let Some(task) = super::obj(t) {
-        event_loop::call_soon(vm, lp, Callback::Step { task, exc });
+        event_loop::call_soon_with(lp, || Callback::Step { task, exc });
     }
 }
