@@ -146,9 +146,10 @@ pub fn child_done(vm: &mut Vm, outer: &Value, child: &Value) -> PyResult<()> {
         }
     }
     if g.finished.get() == g.nfuts.get() {
-        let children = g.children.borrow().clone();
+        // (Read in place: nothing below runs code that could reach the children.)
+        let children = g.children.borrow();
         let mut results = Vec::with_capacity(children.len());
-        for ch in &children {
+        for ch in children.iter() {
             let Some(cf) = as_future(ch) else { continue };
             let r = if cf.state.get() == FutState::Cancelled {
                 let msg = cf.cancel_message();
@@ -167,6 +168,7 @@ pub fn child_done(vm: &mut Vm, outer: &Value, child: &Value) -> PyResult<()> {
             };
             results.push(r);
         }
+        drop(children);
         if o.cancel_requested.get() {
             let e = future::cancelled_error(c);
             future::set_exception(vm, outer, Value::Instance(e))?;
