@@ -1,4 +1,23 @@
-//! Generates the LALRPOP parser into OUT_DIR (never into the source tree).
+//! Generates the LALRPOP parser into OUT_DIR (never into the source tree), and hashes the
+//! sources that decide what the compiler makes of the asyncio prelude, so that a frozen
+//! prelude made from other sources is never used (see `src/frozen.rs`).
+
+use std::path::{Path, PathBuf};
+
+/// What the frozen prelude depends on: the prelude itself, the lexer, parser, grammar and
+/// compiler, the instruction set and the frozen format.
+const FROZEN_INPUTS: &[&str] = &[
+    "grammar",
+    "src/ast.rs",
+    "src/bytecode.rs",
+    "src/compiler",
+    "src/frozen.rs",
+    "src/lexer.rs",
+    "src/parser",
+    "src/parser.rs",
+    "src/scheduler/prelude.py",
+    "src/span.rs",
+];
 
 fn main() {
     let out = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
@@ -7,4 +26,39 @@ fn main() {
         .emit_rerun_directives(true)
         .process_file("grammar/aio.lalrpop")
         .expect("grammar generation failed");
+
+    let mut files = Vec::new();
+    for input in FROZEN_INPUTS {
+        println!("cargo:rerun-if-changed={input}");
+        collect(Path::new(input), &mut files);
+    }
+    files.sort();
+    // FNV-1a over each file's path and contents: stable across machines and builds.
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for file in &files {
+        let text = std::fs::read(file).expect("a frozen prelude input is readable");
+        let path = file.to_string_lossy().replace('\\', "/");
+        for &b in path
+            .as_bytes()
+            .iter()
+            .chain([0u8].iter())
+            .chain(text.iter())
+        {
+            hash ^= b as u64;
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    println!("cargo:rustc-env=AIO_FROZEN_SOURCES_HASH={hash}");
+}
+
+fn collect(path: &Path, files: &mut Vec<PathBuf>) {
+    if path.is_dir() {
+        let entries = std::fs::read_dir(path).expect("a frozen prelude input directory");
+        for entry in entries.flatten() {
+            collect(&entry.path(), files);
+        }
+    } else if path.file_name().is_none_or(|n| n != "tests.rs") {
+        // (Unit tests beside the parser change nothing it makes.)
+        files.push(path.to_path_buf());
+    }
 }

@@ -11,6 +11,7 @@ pub mod dict;
 pub mod disasm;
 pub mod explore;
 pub mod format;
+pub mod frozen;
 pub mod gc;
 pub mod in_place;
 pub mod interrupt;

@@ -12,7 +12,7 @@ mod deadlock;
 mod event_loop;
 mod future;
 mod gather;
-mod module;
+pub(crate) mod module;
 mod queue;
 pub mod ready;
 pub mod session;
