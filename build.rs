@@ -57,8 +57,15 @@ fn collect(path: &Path, files: &mut Vec<PathBuf>) {
         for entry in entries.flatten() {
             collect(&entry.path(), files);
         }
-    } else if path.file_name().is_none_or(|n| n != "tests.rs") {
-        // (Unit tests beside the parser change nothing it makes.)
-        files.push(path.to_path_buf());
+    } else {
+        // Sources only (an editor's backup file changes nothing), and not the unit tests
+        // beside the parser, which change nothing it makes.
+        let source = matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("rs" | "py" | "lalrpop")
+        );
+        if source && path.file_name().is_some_and(|n| n != "tests.rs") {
+            files.push(path.to_path_buf());
+        }
     }
 }
