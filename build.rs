@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-/// What the frozen prelude depends on: the prelude itself, the lexer, parser, grammar and
+/// What the frozen preludes depend on: the preludes themselves, the lexer, parser, grammar and
 /// compiler, the instruction set and the frozen format.
 const FROZEN_INPUTS: &[&str] = &[
     "grammar",
@@ -17,6 +17,8 @@ const FROZEN_INPUTS: &[&str] = &[
     "src/parser.rs",
     "src/scheduler/prelude.py",
     "src/span.rs",
+    "src/threads/futures.py",
+    "src/threads/threading.py",
 ];
 
 fn main() {

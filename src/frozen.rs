@@ -1,13 +1,15 @@
-//! Frozen code: a compiled module tree as bytes, so that the asyncio prelude is not lexed,
-//! parsed and compiled at every `import asyncio` (CPython freezes its start-up modules for
-//! the same reason). Parsing and compiling the prelude's 38 KB cost about 22 million
-//! instructions and 5 ms of a 7.5 ms `import asyncio`.
+//! Frozen code: a compiled module tree as bytes, so that the preludes written in aio (the
+//! asyncio API, `threading`, `concurrent.futures`) are not lexed, parsed and compiled at
+//! every import (CPython freezes its start-up modules for the same reason). Parsing and
+//! compiling the asyncio prelude's 38 KB cost about 22 million instructions and 4 ms of a
+//! 6 ms `import asyncio`.
 //!
-//! The bytes are checked in beside the prelude (`src/scheduler/prelude.frozen`). Each blob
-//! starts with a hash of the sources that decide what the compiler makes of the prelude
-//! (`build.rs` computes it); a blob made from other sources is ignored and the prelude is
-//! compiled as before, so a stale blob costs time, never behaviour. A test keeps the
-//! checked-in blob current (`AIO_BLESS=1 cargo test --lib frozen` rewrites it).
+//! The bytes are checked in beside each prelude (`PRELUDES`: `prelude.frozen` beside
+//! `prelude.py`...). Each blob starts with a hash of the sources that decide what the
+//! compiler makes of the preludes (`build.rs` computes it); a blob made from other sources
+//! is ignored and its prelude compiled as before, so a stale blob costs time, never
+//! behaviour. A test keeps the checked-in blobs current (`AIO_BLESS=1 cargo test --lib
+//! frozen` rewrites them).
 //!
 //! Layout (integers as LEB128 varints unless noted): magic, the sources' hash (8 bytes),
 //! a string table (count, then length and UTF-8 bytes each), then the module's code
@@ -18,10 +20,68 @@ use std::rc::Rc;
 
 use crate::ast::{BinOp, CmpOp, UnaryOp};
 use crate::bytecode::{Code, CodeFlags, CodeKind, Op, Source};
+use crate::object::PyResult;
 use crate::span::Span;
+use crate::types::runtime_error;
 use crate::value::Value;
 
 const MAGIC: &[u8; 4] = b"AIOF";
+
+/// A prelude written in aio (a module's API above its natives) and its frozen bytecode.
+pub struct Prelude {
+    /// The file name its code objects and tracebacks show.
+    pub name: &'static str,
+    pub text: &'static str,
+    pub frozen: &'static [u8],
+    /// Where the frozen bytes live in the source tree (for the test that rewrites them).
+    pub path: &'static str,
+}
+
+pub const ASYNCIO: Prelude = Prelude {
+    name: "<asyncio>",
+    text: include_str!("scheduler/prelude.py"),
+    frozen: include_bytes!("scheduler/prelude.frozen"),
+    path: "src/scheduler/prelude.frozen",
+};
+
+pub const THREADING: Prelude = Prelude {
+    name: "<threading>",
+    text: include_str!("threads/threading.py"),
+    frozen: include_bytes!("threads/threading.frozen"),
+    path: "src/threads/threading.frozen",
+};
+
+pub const FUTURES: Prelude = Prelude {
+    name: "<concurrent.futures>",
+    text: include_str!("threads/futures.py"),
+    frozen: include_bytes!("threads/futures.frozen"),
+    path: "src/threads/futures.frozen",
+};
+
+pub const PRELUDES: [&Prelude; 3] = [&ASYNCIO, &THREADING, &FUTURES];
+
+impl Prelude {
+    /// Its code: the frozen bytes when they were made from this build's sources, else
+    /// compiled from its text.
+    pub fn code(&self) -> PyResult<Rc<Code>> {
+        let source = Rc::new(Source::new(self.name, self.text));
+        match decode(self.frozen, sources_hash(), &source) {
+            Some(code) => Ok(code),
+            None => self.compile(),
+        }
+    }
+
+    /// Its code compiled from its text (what the frozen bytes hold).
+    pub fn compile(&self) -> PyResult<Rc<Code>> {
+        crate::compile(self.name, self.text, false).map_err(|d| {
+            runtime_error(format!(
+                "internal: the {} prelude failed to compile: {}",
+                self.name,
+                d.first().map(|x| x.message.as_str()).unwrap_or("")
+            ))
+        })
+    }
+}
 
 /// The hash of the compiler's and the prelude's sources this build was made from.
 pub fn sources_hash() -> u64 {
@@ -461,7 +521,6 @@ impl Reader<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scheduler::module::{PRELUDE_FROZEN_PATH, compile_prelude};
 
     /// Everything decoding rebuilds, in a comparable form: the disassembly shows the
     /// instructions, constants, names and slots of every code object; the rest is listed.
@@ -495,10 +554,10 @@ mod tests {
         address.replace_all(&out, "0x").into_owned()
     }
 
-    fn prelude() -> Rc<Code> {
-        match compile_prelude() {
+    fn compiled_prelude(p: &Prelude) -> Rc<Code> {
+        match p.compile() {
             Ok(code) => code,
-            Err(_) => panic!("the prelude does not compile"),
+            Err(_) => panic!("the {} prelude does not compile", p.name),
         }
     }
 
@@ -522,9 +581,10 @@ mod tests {
     }
 
     #[test]
-    fn the_prelude_decodes_to_what_the_compiler_makes() {
-        let code = prelude();
-        roundtrip(&code);
+    fn the_preludes_decode_to_what_the_compiler_makes() {
+        for p in PRELUDES {
+            roundtrip(&compiled_prelude(p));
+        }
     }
 
     #[test]
@@ -584,23 +644,26 @@ a, *b, c = range(5)
         assert!(decode(&longer, 1, &code.source).is_none());
     }
 
-    /// The checked-in frozen prelude is the one this build's sources make: a change to the
-    /// prelude, the parser or the compiler needs `AIO_BLESS=1 cargo test --lib frozen`.
+    /// The checked-in frozen preludes are the ones this build's sources make: a change to
+    /// a prelude, the parser or the compiler needs `AIO_BLESS=1 cargo test --lib frozen`.
     #[test]
-    fn the_checked_in_frozen_prelude_is_current() {
-        let code = prelude();
-        let fresh = encode(&code, sources_hash()).expect("the prelude encodes");
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(PRELUDE_FROZEN_PATH);
-        if std::env::var_os("AIO_BLESS").is_some() {
-            std::fs::write(&path, &fresh).expect("writes the frozen prelude");
-            return;
+    fn the_checked_in_frozen_preludes_are_current() {
+        for p in PRELUDES {
+            let code = compiled_prelude(p);
+            let fresh = encode(&code, sources_hash()).expect("the prelude encodes");
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(p.path);
+            if std::env::var_os("AIO_BLESS").is_some() {
+                std::fs::write(&path, &fresh).expect("writes the frozen prelude");
+                continue;
+            }
+            let stored = std::fs::read(&path).unwrap_or_default();
+            assert!(
+                stored == fresh,
+                "{} was not made from these sources: \
+                 run `AIO_BLESS=1 cargo test --lib frozen` and commit it",
+                p.path
+            );
+            assert!(decode(&stored, sources_hash(), &code.source).is_some());
         }
-        let stored = std::fs::read(&path).unwrap_or_default();
-        assert!(
-            stored == fresh,
-            "{PRELUDE_FROZEN_PATH} was not made from these sources: \
-             run `AIO_BLESS=1 cargo test --lib frozen` and commit it"
-        );
-        assert!(decode(&stored, sources_hash(), &code.source).is_some());
     }
 }

@@ -12,7 +12,7 @@ mod deadlock;
 mod event_loop;
 mod future;
 mod gather;
-pub(crate) mod module;
+mod module;
 mod queue;
 pub mod ready;
 pub mod session;

@@ -11,14 +11,6 @@ use crate::types::{self, runtime_error, type_error};
 use crate::value::Value;
 use crate::vm::Vm;
 
-const PRELUDE: &str = include_str!("prelude.py");
-const PRELUDE_NAME: &str = "<asyncio>";
-/// The prelude compiled ahead of time (`crate::frozen`; its test rewrites it).
-const PRELUDE_FROZEN: &[u8] = include_bytes!("prelude.frozen");
-/// Where the frozen prelude lives in the source tree, for the test that rewrites it.
-#[cfg(test)]
-pub const PRELUDE_FROZEN_PATH: &str = "src/scheduler/prelude.frozen";
-
 fn builtin(name: &'static str, func: NativeFn, bound: Option<Value>) -> Value {
     Value::Builtin(Rc::new(Builtin { name, func, bound }))
 }
@@ -312,24 +304,10 @@ fn prelude_code() -> PyResult<Rc<crate::bytecode::Code>> {
     if let Some(code) = CODE.with(|c| c.get().cloned()) {
         return Ok(code);
     }
-    let source = Rc::new(crate::bytecode::Source::new(PRELUDE_NAME, PRELUDE));
-    let code = match crate::frozen::decode(PRELUDE_FROZEN, crate::frozen::sources_hash(), &source) {
-        Some(code) => code,
-        None => compile_prelude()?,
-    };
+    // Frozen (compiled ahead of time) unless it was changed since: see `crate::frozen`.
+    let code = crate::frozen::ASYNCIO.code()?;
     CODE.with(|c| c.set(code.clone()).ok());
     Ok(code)
-}
-
-/// The prelude compiled from its source: what the frozen prelude holds (see
-/// `crate::frozen`), and what runs when the frozen bytes were made from other sources.
-pub fn compile_prelude() -> PyResult<Rc<crate::bytecode::Code>> {
-    crate::compile(PRELUDE_NAME, PRELUDE, false).map_err(|d| {
-        runtime_error(format!(
-            "internal: asyncio prelude failed to compile: {}",
-            d.first().map(|x| x.message.as_str()).unwrap_or("")
-        ))
-    })
 }
 
 /// `_graph_frames(future, current, depth)`: the frames of a task for the call graph,

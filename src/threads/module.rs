@@ -9,9 +9,6 @@ use crate::types::{runtime_error, type_error};
 use crate::value::Value;
 use crate::vm::Vm;
 
-const THREADING: &str = include_str!("threading.py");
-const FUTURES: &str = include_str!("futures.py");
-
 fn arg(a: &CallArgs, i: usize) -> Value {
     a.pos.get(i).cloned().unwrap_or_default()
 }
@@ -110,7 +107,7 @@ fn natives() -> Vec<(&'static str, NativeFn)> {
     ]
 }
 
-fn load(vm: &mut Vm, name: &str, source_name: &str, source: &str) -> PyResult<Value> {
+fn load(vm: &mut Vm, name: &str, prelude: &crate::frozen::Prelude) -> PyResult<Value> {
     let m = Rc::new(Module::new(name));
     m.set("__name__", Value::str(name));
     for (n, f) in natives() {
@@ -123,20 +120,14 @@ fn load(vm: &mut Vm, name: &str, source_name: &str, source: &str) -> PyResult<Va
             })),
         );
     }
-    let code = crate::compile(source_name, source, false).map_err(|d| {
-        runtime_error(format!(
-            "internal: {name} prelude failed to compile: {}",
-            d.first().map(|x| x.message.as_str()).unwrap_or("")
-        ))
-    })?;
-    vm.run_module(code, m.clone())?;
+    vm.run_module(prelude.code()?, m.clone())?;
     Ok(Value::Module(m))
 }
 
 pub fn threading_module(vm: &mut Vm) -> PyResult<Value> {
-    load(vm, "threading", "<threading>", THREADING)
+    load(vm, "threading", &crate::frozen::THREADING)
 }
 
 pub fn futures_module(vm: &mut Vm) -> PyResult<Value> {
-    load(vm, "concurrent.futures", "<concurrent.futures>", FUTURES)
+    load(vm, "concurrent.futures", &crate::frozen::FUTURES)
 }
