@@ -940,7 +940,7 @@ pub fn is_native_coro(v: &Value) -> bool {
     matches!(as_async(v), Some(AsyncObj::Sleep(_) | AsyncObj::QueueOp(_)))
 }
 
-pub use queue::{await_at_once, native_wait, which_op};
+pub use queue::{AtOnce, await_at_once, native_wait, which_op};
 
 pub fn asend_awaitable(owner: Value, value: Value) -> Value {
     wrap(AsyncObj::ASend {

@@ -176,28 +176,38 @@ pub fn which_op(vm: &Vm, m: &Rc<crate::object::Builtin>) -> Option<bool> {
     }
 }
 
-/// `await q.get()` / `await q.put(item)` (`item` Some) that would not wait, on a plain
-/// FIFO or LIFO queue: the coroutine would run to its end at once, with no yield, and
-/// nothing else could see it, so its body runs here instead (CPython's `get()`: `while
-/// self.empty()` is not entered, then `return self.get_nowait()`). None, with nothing
-/// changed, when the queue is of another kind or the call would wait.
-pub fn await_at_once(vm: &mut Vm, q: &Value, item: Option<&Value>) -> Option<PyResult<Value>> {
+/// What `await q.get()` / `await q.put(item)` did at once (`await_at_once`).
+pub enum AtOnce {
+    /// It did not wait: the await's value.
+    Value(Value),
+    /// It waits: the coroutine, already suspended on its new getter or putter future
+    /// (`on`), as its first SEND would leave it.
+    Waits { op: Value, on: Value },
+}
+
+/// `await q.get()` / `await q.put(item)` (`item` Some) on a plain FIFO or LIFO queue, run
+/// at its call: nothing else can see the coroutine before its first SEND, so its body
+/// runs here instead. If the call would not wait, to its end (CPython's `get()`: `while
+/// self.empty()` is not entered, then `return self.get_nowait()`), and no coroutine is
+/// made; else to its first wait (the `while` body: a new future in `_getters`). None,
+/// with nothing changed, when the queue is of another kind.
+pub fn await_at_once(vm: &mut Vm, q: &Value, item: Option<&Value>) -> Option<PyResult<AtOnce>> {
     let (i, k) = fast_kind(vm, q)?;
     if k == Kind::Priority {
         return None;
     }
-    let blocked = match item {
-        None => empty(vm, q, &i),
-        Some(_) => full(vm, q, &i),
-    };
-    match blocked {
-        Ok(false) => {}
-        Ok(true) => return None,
-        Err(e) => return Some(Err(e)),
-    }
-    Some(match item {
-        None => get_nowait_fast(vm, q, &i, k),
-        Some(item) => put_nowait_fast(vm, q, &i, k, item.clone()).map(|()| Value::None),
+    Some(match blocked(vm, q, &i, item.is_some()) {
+        Err(e) => Err(e),
+        Ok(true) => {
+            let op = new_op(q.clone(), item.cloned());
+            match as_async(&op) {
+                Some(AsyncObj::QueueOp(o)) => {
+                    wait_on_new_future(vm, o, q, &i).map(|on| AtOnce::Waits { op: op.share(), on })
+                }
+                _ => Err(runtime_error("internal: a queue operation is not one")),
+            }
+        }
+        Ok(false) => nowait(vm, q, &i, k, item).map(AtOnce::Value),
     })
 }
 
@@ -454,29 +464,44 @@ pub fn send(vm: &mut Vm, op: &QueueOp) -> PyResult<SendResult> {
 
 /// The `while` loop of get()/put(), then the nowait call.
 fn run(vm: &mut Vm, op: &QueueOp, q: &Value, i: &Instance, k: Kind) -> PyResult<SendResult> {
-    let (blocked, list) = match &op.item {
-        None => (empty(vm, q, i)?, QAttr::Getters),
-        Some(_) => (full(vm, q, i)?, QAttr::Putters),
+    if blocked(vm, q, i, op.item.is_some())? {
+        return wait_on_new_future(vm, op, q, i).map(SendResult::Yield);
+    }
+    nowait(vm, q, i, k, op.item.as_ref()).map(SendResult::Done)
+}
+
+/// Would get() (put(), `put`) wait: CPython's `while self.empty()` (`self.full()`)?
+fn blocked(vm: &mut Vm, q: &Value, i: &Instance, put: bool) -> PyResult<bool> {
+    if put { full(vm, q, i) } else { empty(vm, q, i) }
+}
+
+/// The nowait call that ends get() and put() (`item` Some): the item got, or None.
+fn nowait(vm: &mut Vm, q: &Value, i: &Instance, k: Kind, item: Option<&Value>) -> PyResult<Value> {
+    match item {
+        None => get_nowait_fast(vm, q, i, k),
+        Some(item) => put_nowait_fast(vm, q, i, k, item.clone()).map(|()| Value::None),
+    }
+}
+
+/// The `while` body of get()/put(): a new getter (putter) future in the queue's
+/// `_getters` (`_putters`), which the coroutine then waits on; returns it.
+fn wait_on_new_future(vm: &mut Vm, op: &QueueOp, q: &Value, i: &Instance) -> PyResult<Value> {
+    let list = if op.item.is_some() {
+        QAttr::Putters
+    } else {
+        QAttr::Getters
     };
-    if blocked {
-        let lp = get_loop(vm, q, i)?;
-        let w = future::new_future(lp);
-        match attr(vm, q, i, list)? {
-            Value::List(l) => push_with(&mut *l.borrow_mut(), || w.share()),
-            other => {
-                py(vm, &other, "append", std::slice::from_ref(&w))?;
-            }
-        }
-        *op.waiter.borrow_mut() = w.share();
-        op.state.set(OpState::Waiting);
-        return Ok(SendResult::Yield(w));
-    }
-    match &op.item {
-        None => get_nowait_fast(vm, q, i, k).map(SendResult::Done),
-        Some(item) => {
-            put_nowait_fast(vm, q, i, k, item.clone()).map(|()| SendResult::Done(Value::None))
+    let lp = get_loop(vm, q, i)?;
+    let w = future::new_future(lp);
+    match attr(vm, q, i, list)? {
+        Value::List(l) => push_with(&mut *l.borrow_mut(), || w.share()),
+        other => {
+            py(vm, &other, "append", std::slice::from_ref(&w))?;
         }
     }
+    *op.waiter.borrow_mut() = w.share();
+    op.state.set(OpState::Waiting);
+    Ok(w)
 }
 
 /// The `except:` block around `await getter` / `await putter`: returns the exception

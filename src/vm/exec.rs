@@ -352,10 +352,12 @@ impl Vm {
 
     /// `await q.get()` / `await q.put(item)` about to run (CALL_METHOD of the native method
     /// with its receiver, then the await's GET_AWAITABLE, LOAD_CONST None and SEND), on a
-    /// queue where it would not wait (`queue::await_at_once`): its value goes where the
+    /// plain queue (`queue::await_at_once`). If it does not wait, its value goes where the
     /// SEND leaves it, without the coroutine object, the call's argument passing and three
-    /// trips through the dispatch loop. The skipped instructions are charged to the step
-    /// counters, as a fused instruction is. None, with nothing changed, otherwise.
+    /// trips through the dispatch loop; if it waits, the stack and the frame are left as
+    /// that SEND leaves them when it waits (the coroutine and the sent None, the frame at
+    /// the SEND). The skipped instructions are charged to the step counters, as a fused
+    /// instruction is. None, with nothing changed, otherwise.
     fn await_queue_op(&mut self, n: u32) -> Option<PyResult<Step>> {
         let stack = &self.fiber.stack;
         let len = stack.len();
@@ -367,15 +369,24 @@ impl Vm {
         if n != u32::from(is_put) {
             return None;
         }
-        let target = self.await_follows(self.frame().ip as usize, AWAIT_STEPS)?;
+        let ip = self.frame().ip;
+        let target = self.await_follows(ip as usize, AWAIT_STEPS)?;
         let q = stack[at].clone();
         let item = is_put.then(|| stack[len - 1].clone());
         let r = crate::scheduler::await_at_once(self, &q, item.as_ref())?;
         self.take_awaited_call(n as usize + 2, AWAIT_STEPS);
-        Some(r.map(|v| {
-            self.fiber.stack.push(v);
-            self.frame_mut().ip = target;
-            Step::Continue
+        Some(r.map(|r| match r {
+            crate::scheduler::AtOnce::Value(v) => {
+                self.fiber.stack.push(v);
+                self.frame_mut().ip = target;
+                Step::Continue
+            }
+            crate::scheduler::AtOnce::Waits { op, on } => {
+                self.fiber.stack.push(op);
+                self.fiber.stack.push(Value::None);
+                self.frame_mut().ip = ip + 2;
+                Step::Exit(Exit::Suspended(Suspend::Wait(on)))
+            }
         }))
     }
 
