@@ -1060,7 +1060,7 @@ impl Visit<'_> {
                 self.rc(Child::Native(task));
                 self.exc(exc);
             }
-            Callback::Wakeup { task } | Callback::SleepDue { task } => self.rc(Child::Native(task)),
+            Callback::SleepDue { task } => self.rc(Child::Native(task)),
             Callback::StopLoop { lp, fut: other }
             | Callback::GatherChildDone {
                 outer: lp,

@@ -15,9 +15,7 @@ pub const SLOW: f64 = 0.1;
 /// Who a handle runs for: a task's label, a callback's name; None for asyncio's own work.
 pub fn label(cb: &Callback) -> Option<String> {
     match cb {
-        Callback::Step { task, .. }
-        | Callback::Wakeup { task }
-        | Callback::SleepWakeup { task, .. } => {
+        Callback::Step { task, .. } | Callback::SleepWakeup { task, .. } => {
             let task = crate::value::Value::Native(task.clone());
             (!crate::trace::internal(&task)).then(|| crate::trace::task_label(&task))
         }

@@ -180,7 +180,7 @@ fn loop_callback(cb: FutCallback, fut: &Value) -> Callback {
     };
     match cb {
         FutCallback::Py(func) => Callback::call(*func, vec![fut.clone()]),
-        FutCallback::Wakeup(task) => Callback::Wakeup { task },
+        FutCallback::Wakeup(task) => Callback::Step { task, exc: None },
         FutCallback::StopLoop(lp) => Callback::StopLoop { lp, fut: me },
         FutCallback::Gather(outer) => Callback::GatherChildDone { outer, child: me },
     }

@@ -126,10 +126,10 @@ pub struct HandleObj {
 pub enum Callback {
     /// A Python callable with its arguments.
     Call(Box<PyCall>),
-    /// Run one step of a task (optionally throwing an exception into it).
+    /// Run one step of a task (optionally throwing an exception into it); also how a
+    /// task wakes when the future it awaits is done (CPython's `__wakeup`, whose
+    /// `future.result()` the step's re-run await does).
     Step { task: Obj, exc: Option<Exc> },
-    /// A task's awaited future finished: step it.
-    Wakeup { task: Obj },
     /// `run_until_complete`'s done callback: stop the loop.
     StopLoop { lp: Obj, fut: Obj },
     /// A child of gather() finished (CPython's `_done_callback(child)`).

@@ -243,7 +243,7 @@ fn wake(vm: &mut Vm, s: &SleepObj) {
     let t = s.state.take();
     if let (Some(f), Some(task)) = (as_future(&t), super::obj(&t)) {
         let lp = f.lp.clone();
-        super::event_loop::call_soon(vm, &lp, Callback::Wakeup { task });
+        super::event_loop::call_soon(vm, &lp, Callback::Step { task, exc: None });
     }
 }
 

@@ -12,9 +12,7 @@ use super::{TaskState, Wait};
 /// What a handle in the ready queue will do, in words.
 fn describe(cb: &Callback) -> String {
     match cb {
-        Callback::Step { task, .. }
-        | Callback::Wakeup { task }
-        | Callback::SleepWakeup { task, .. } => {
+        Callback::Step { task, .. } | Callback::SleepWakeup { task, .. } => {
             format!(
                 "step {}",
                 super::task_label(&crate::value::Value::Native(task.clone()))

@@ -115,7 +115,7 @@ pub fn task_frames(vm: &Vm, t: &Value) -> Vec<FrameInfo> {
 
 /// Whether a handle in the ready queue will step task `t`.
 fn steps(cb: &Callback, t: &Value) -> bool {
-    matches!(cb, Callback::Step { task, .. } | Callback::Wakeup { task } | Callback::SleepWakeup { task, .. }
+    matches!(cb, Callback::Step { task, .. } | Callback::SleepWakeup { task, .. }
         if crate::scheduler::is_obj(t, task))
 }
 
