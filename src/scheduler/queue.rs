@@ -158,7 +158,7 @@ pub fn put_nowait(vm: &mut Vm, mut a: CallArgs) -> PyResult<Value> {
     let q = this(&a)?;
     let item = item_arg(&mut a)?;
     match fast_kind(vm, &q) {
-        Some((i, k)) => put_nowait_fast(vm, &q, &i, k, item).map(|()| Value::None),
+        Some((i, k)) => put_nowait_fast(vm, &q, &i, k, item, false).map(|()| Value::None),
         None => py(vm, &q, "_py_put_nowait", &[item]),
     }
 }
@@ -196,9 +196,10 @@ pub fn await_at_once(vm: &mut Vm, q: &Value, item: Option<&Value>) -> Option<PyR
     if k == Kind::Priority {
         return None;
     }
-    Some(match blocked(vm, q, &i, item.is_some()) {
+    Some(match try_op(vm, q, &i, k, item) {
         Err(e) => Err(e),
-        Ok(true) => {
+        Ok(Some(v)) => Ok(AtOnce::Value(v)),
+        Ok(None) => {
             let op = new_op(q.clone(), item.cloned());
             match as_async(&op) {
                 Some(AsyncObj::QueueOp(o)) => {
@@ -207,7 +208,6 @@ pub fn await_at_once(vm: &mut Vm, q: &Value, item: Option<&Value>) -> Option<PyR
                 _ => Err(runtime_error("internal: a queue operation is not one")),
             }
         }
-        Ok(false) => nowait(vm, q, &i, k, item).map(AtOnce::Value),
     })
 }
 
@@ -291,17 +291,33 @@ fn empty(vm: &mut Vm, q: &Value, i: &Instance) -> PyResult<bool> {
 
 /// `self.full()`
 fn full(vm: &mut Vm, q: &Value, i: &Instance) -> PyResult<bool> {
-    match attr(vm, q, i, QAttr::Maxsize)? {
-        Value::Int(m) if m <= 0 => Ok(false),
+    Ok(room(vm, q, i)? == Room::Full)
+}
+
+/// What `full()` found (`room`).
+#[derive(PartialEq, Eq)]
+enum Room {
+    Full,
+    /// Not full, and never will be: `_maxsize` is an int of 0 or less, so put_nowait()'s
+    /// own `full()` would find the same without reading anything else.
+    Unbounded,
+    NotFull,
+}
+
+/// `self.full()`, saying whether the queue is unbounded.
+fn room(vm: &mut Vm, q: &Value, i: &Instance) -> PyResult<Room> {
+    let full = match attr(vm, q, i, QAttr::Maxsize)? {
+        Value::Int(m) if m <= 0 => return Ok(Room::Unbounded),
         Value::Int(m) => {
             let items = attr(vm, q, i, QAttr::Queue)?;
-            Ok(qlen(vm, &items)? as i64 >= m)
+            qlen(vm, &items)? as i64 >= m
         }
         _ => {
             let r = py(vm, q, "full", &[])?;
-            vm.truthy(&r)
+            vm.truthy(&r)?
         }
-    }
+    };
+    Ok(if full { Room::Full } else { Room::NotFull })
 }
 
 fn queue_empty() -> Exc {
@@ -338,25 +354,37 @@ fn get_nowait_fast(vm: &mut Vm, q: &Value, i: &Instance, k: Kind) -> PyResult<Va
     Ok(item)
 }
 
-fn put_nowait_fast(vm: &mut Vm, q: &Value, i: &Instance, k: Kind, item: Value) -> PyResult<()> {
-    let unfinished = slot(i, QAttr::Unfinished);
-    let counted = unfinished
-        .is_some_and(|at| matches!(i.dict.borrow().get_index(at), Some((_, Value::Int(_)))));
-    if !counted {
+/// `put_nowait(item)`; `unbounded`: the caller's `full()` just found `Room::Unbounded`,
+/// which this one's would find again.
+fn put_nowait_fast(
+    vm: &mut Vm,
+    q: &Value,
+    i: &Instance,
+    k: Kind,
+    item: Value,
+    unbounded: bool,
+) -> PyResult<()> {
+    let unfinished = slot(i, QAttr::Unfinished)
+        .filter(|&at| matches!(i.dict.borrow().get_index(at), Some((_, Value::Int(_)))));
+    let Some(unfinished) = unfinished else {
         // Something the program stored there: let the aio code do `+= 1` on it.
         return py(vm, q, "_py_put_nowait", &[item]).map(|_| ());
-    }
-    if full(vm, q, i)? {
+    };
+    if !unbounded && full(vm, q, i)? {
         return Err(queue_full());
     }
-    match (attr(vm, q, i, QAttr::Queue)?, k) {
-        (Value::List(l), Kind::Fifo | Kind::Lifo) => l.borrow_mut().push(item),
+    let unfinished = match (attr(vm, q, i, QAttr::Queue)?, k) {
+        (Value::List(l), Kind::Fifo | Kind::Lifo) => {
+            l.borrow_mut().push(item);
+            Some(unfinished)
+        }
         _ => {
             py(vm, q, "_put", &[item])?;
+            // Looked up again: `_put` and `full` may have run aio code.
+            slot(i, QAttr::Unfinished)
         }
-    }
-    // (Its slot is looked up again: `_put` and `full` may have run aio code.)
-    if let Some(at) = slot(i, QAttr::Unfinished)
+    };
+    if let Some(at) = unfinished
         && let Some((_, Value::Int(n))) = i.dict.borrow_mut().get_index_mut(at)
     {
         *n += 1;
@@ -464,23 +492,60 @@ pub fn send(vm: &mut Vm, op: &QueueOp) -> PyResult<SendResult> {
 
 /// The `while` loop of get()/put(), then the nowait call.
 fn run(vm: &mut Vm, op: &QueueOp, q: &Value, i: &Instance, k: Kind) -> PyResult<SendResult> {
-    if blocked(vm, q, i, op.item.is_some())? {
-        return wait_on_new_future(vm, op, q, i).map(SendResult::Yield);
+    match try_op(vm, q, i, k, op.item.as_ref())? {
+        Some(v) => Ok(SendResult::Done(v)),
+        None => wait_on_new_future(vm, op, q, i).map(SendResult::Yield),
     }
-    nowait(vm, q, i, k, op.item.as_ref()).map(SendResult::Done)
 }
 
-/// Would get() (put(), `put`) wait: CPython's `while self.empty()` (`self.full()`)?
-fn blocked(vm: &mut Vm, q: &Value, i: &Instance, put: bool) -> PyResult<bool> {
-    if put { full(vm, q, i) } else { empty(vm, q, i) }
+/// get() (put(), `item` Some) to its end if it need not wait: the value it returns, or
+/// None when it must wait (CPython's `while self.empty()` / `while self.full()` is entered).
+/// Then the nowait call: a list's emptiness is read once for both the loop's check and
+/// get_nowait()'s own, and an unbounded queue's `_maxsize` once for put's and put_nowait()'s
+/// (nothing can change them in between).
+fn try_op(
+    vm: &mut Vm,
+    q: &Value,
+    i: &Instance,
+    k: Kind,
+    item: Option<&Value>,
+) -> PyResult<Option<Value>> {
+    let Some(item) = item else {
+        return try_get(vm, q, i, k);
+    };
+    let unbounded = match room(vm, q, i)? {
+        Room::Full => return Ok(None),
+        r => r == Room::Unbounded,
+    };
+    put_nowait_fast(vm, q, i, k, item.clone(), unbounded)?;
+    Ok(Some(Value::None))
 }
 
-/// The nowait call that ends get() and put() (`item` Some): the item got, or None.
-fn nowait(vm: &mut Vm, q: &Value, i: &Instance, k: Kind, item: Option<&Value>) -> PyResult<Value> {
-    match item {
-        None => get_nowait_fast(vm, q, i, k),
-        Some(item) => put_nowait_fast(vm, q, i, k, item.clone()).map(|()| Value::None),
-    }
+fn try_get(vm: &mut Vm, q: &Value, i: &Instance, k: Kind) -> PyResult<Option<Value>> {
+    // Only a list found in the namespace takes this path: anything else is read as
+    // `empty()` and `get_nowait()` read it, once each.
+    let items =
+        slot(i, QAttr::Queue).and_then(|at| i.dict.borrow().get_index(at).map(|(_, v)| v.clone()));
+    let (Some(Value::List(l)), Kind::Fifo | Kind::Lifo) = (&items, k) else {
+        if empty(vm, q, i)? {
+            return Ok(None);
+        }
+        return get_nowait_fast(vm, q, i, k).map(Some);
+    };
+    let item = {
+        let mut l = l.borrow_mut();
+        if l.is_empty() {
+            return Ok(None);
+        }
+        if k == Kind::Fifo {
+            l.remove(0)
+        } else {
+            l.pop().unwrap_or_default()
+        }
+    };
+    let putters = attr(vm, q, i, QAttr::Putters)?;
+    wakeup_next(vm, &putters)?;
+    Ok(Some(item))
 }
 
 /// The `while` body of get()/put(): a new getter (putter) future in the queue's
