@@ -200,24 +200,26 @@ pub fn await_at_once(vm: &mut Vm, q: &Value, item: Option<&Value>) -> Option<PyR
         Err(e) => Err(e),
         Ok(Some(v)) => Ok(AtOnce::Value(v)),
         Ok(None) => {
-            let op = new_op(q.clone(), item.cloned());
-            match as_async(&op) {
-                Some(AsyncObj::QueueOp(o)) => {
-                    wait_on_new_future(vm, o, q, &i).map(|on| AtOnce::Waits { op: op.share(), on })
-                }
-                _ => Err(runtime_error("internal: a queue operation is not one")),
-            }
+            let op = queue_op(q.clone(), item.cloned());
+            wait_on_new_future(vm, &op, q, &i).map(|on| AtOnce::Waits {
+                op: wrap(AsyncObj::QueueOp(op)),
+                on,
+            })
         }
     })
 }
 
 fn new_op(queue: Value, item: Option<Value>) -> Value {
-    wrap(AsyncObj::QueueOp(QueueOp {
+    wrap(AsyncObj::QueueOp(queue_op(queue, item)))
+}
+
+fn queue_op(queue: Value, item: Option<Value>) -> QueueOp {
+    QueueOp {
         queue,
         item,
         waiter: RefCell::new(Value::None),
         state: Cell::new(OpState::Created),
-    }))
+    }
 }
 
 /// The queue attributes the fast path reads.
@@ -331,17 +333,7 @@ fn queue_full() -> Exc {
 fn get_nowait_fast(vm: &mut Vm, q: &Value, i: &Instance, k: Kind) -> PyResult<Value> {
     let items = attr(vm, q, i, QAttr::Queue)?;
     let item = match (&items, k) {
-        (Value::List(l), Kind::Fifo | Kind::Lifo) => {
-            let mut l = l.borrow_mut();
-            if l.is_empty() {
-                return Err(queue_empty());
-            }
-            if k == Kind::Fifo {
-                l.remove(0)
-            } else {
-                l.pop().unwrap_or_default()
-            }
-        }
+        (Value::List(l), Kind::Fifo | Kind::Lifo) => take_item(l, k).ok_or_else(queue_empty)?,
         _ => {
             if !vm.truthy(&items)? {
                 return Err(queue_empty());
@@ -349,9 +341,26 @@ fn get_nowait_fast(vm: &mut Vm, q: &Value, i: &Instance, k: Kind) -> PyResult<Va
             py(vm, q, "_get", &[])?
         }
     };
-    let putters = attr(vm, q, i, QAttr::Putters)?;
-    wakeup_next(vm, &putters)?;
+    wakeup_putter(vm, q, i)?;
     Ok(item)
+}
+
+/// `_get()` of a FIFO or LIFO queue whose `_queue` is list `l`: None when it is empty.
+fn take_item(l: &RefCell<Vec<Value>>, k: Kind) -> Option<Value> {
+    let mut l = l.borrow_mut();
+    if l.is_empty() {
+        None
+    } else if k == Kind::Fifo {
+        Some(l.remove(0))
+    } else {
+        l.pop()
+    }
+}
+
+/// get_nowait()'s `self._wakeup_next(self._putters)`.
+fn wakeup_putter(vm: &mut Vm, q: &Value, i: &Instance) -> PyResult<()> {
+    let putters = attr(vm, q, i, QAttr::Putters)?;
+    wakeup_next(vm, &putters)
 }
 
 /// `put_nowait(item)`; `unbounded`: the caller's `full()` just found `Room::Unbounded`,
@@ -532,19 +541,10 @@ fn try_get(vm: &mut Vm, q: &Value, i: &Instance, k: Kind) -> PyResult<Option<Val
         }
         return get_nowait_fast(vm, q, i, k).map(Some);
     };
-    let item = {
-        let mut l = l.borrow_mut();
-        if l.is_empty() {
-            return Ok(None);
-        }
-        if k == Kind::Fifo {
-            l.remove(0)
-        } else {
-            l.pop().unwrap_or_default()
-        }
+    let Some(item) = take_item(l, k) else {
+        return Ok(None);
     };
-    let putters = attr(vm, q, i, QAttr::Putters)?;
-    wakeup_next(vm, &putters)?;
+    wakeup_putter(vm, q, i)?;
     Ok(Some(item))
 }
 

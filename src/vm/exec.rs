@@ -279,20 +279,24 @@ impl Vm {
         let r = crate::scheduler::sleep::send(self, &sleep, s);
         self.take_awaited_call(values, steps);
         Some(r.map(|r| match r {
-            crate::scheduler::SendResult::Yield(y) => {
-                // As SEND leaves a wait: the sleep and the sent None on the stack, the
-                // frame at the SEND, which runs when the task is woken.
-                self.fiber.stack.push(sleep.clone());
-                self.fiber.stack.push(Value::None);
-                self.frame_mut().ip = send_at;
-                Step::Exit(Exit::Suspended(Suspend::Wait(y)))
-            }
+            crate::scheduler::SendResult::Yield(y) => self.wait_at_send(sleep.clone(), send_at, y),
             crate::scheduler::SendResult::Done(v) => {
                 self.fiber.stack.push(v);
                 self.frame_mut().ip = target;
                 Step::Continue
             }
         }))
+    }
+
+    /// An await run at its call that waits on `on`, left as its SEND (at `send_at`) leaves
+    /// a wait: the awaited object and the sent None on the stack, the frame at the SEND,
+    /// which runs again when the task is woken.
+    #[inline(always)]
+    fn wait_at_send(&mut self, awaited: Value, send_at: u32, on: Value) -> Step {
+        self.fiber.stack.push(awaited);
+        self.fiber.stack.push(Value::None);
+        self.frame_mut().ip = send_at;
+        Step::Exit(Exit::Suspended(Suspend::Wait(on)))
     }
 
     /// `await asyncio.sleep(0)` run at its call: a bare yield, with the frame past the
@@ -381,12 +385,7 @@ impl Vm {
                 self.frame_mut().ip = target;
                 Step::Continue
             }
-            crate::scheduler::AtOnce::Waits { op, on } => {
-                self.fiber.stack.push(op);
-                self.fiber.stack.push(Value::None);
-                self.frame_mut().ip = ip + 2;
-                Step::Exit(Exit::Suspended(Suspend::Wait(on)))
-            }
+            crate::scheduler::AtOnce::Waits { op, on } => self.wait_at_send(op, ip + 2, on),
         }))
     }
 
